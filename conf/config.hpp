@@ -1,0 +1,55 @@
+// The typed configuration floatd runs. Produced only by conf/config_loader; defaults live here.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/ip_address.hpp"
+#include "agent/time.hpp"
+
+namespace floatd::conf {
+
+struct GlobalConfig {
+  std::string router_id;  // free text for logs; defaults to the host name when empty
+  std::string control_socket = "/run/floatd/floatd.sock";
+};
+
+struct CheckConfig {
+  std::string name;
+  std::vector<std::string> command;  // argv, executed without a shell
+  Duration interval = std::chrono::seconds(1);
+  Duration timeout = std::chrono::milliseconds(500);
+  int rise = 2;
+  int fall = 2;
+};
+
+struct TrackConfig {
+  std::string check;  // name of a [[check]]
+  int weight = 0;     // 0: FAULT while failing; else added to the priority
+};
+
+struct InstanceConfig {
+  std::string name;
+  std::string interface;
+  std::uint8_t vrid = 0;       // 1..255
+  std::uint8_t priority = 100;  // 1..255; 255 = address owner
+  Duration advert_interval = std::chrono::seconds(1);  // VRRPv3: 10ms..40950ms, whole centiseconds
+  std::vector<IpPrefix> vips;
+  bool preempt = true;
+  Duration preempt_delay{0};
+  std::vector<TrackConfig> track;
+  // Gratuitous ARP on becoming MASTER: a burst of garp_count rounds, garp_interval apart,
+  // then one round every garp_refresh (0 = no periodic refresh).
+  int garp_count = 3;
+  Duration garp_interval = std::chrono::milliseconds(100);
+  Duration garp_refresh{0};
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  GlobalConfig global;
+  std::vector<CheckConfig> checks;
+  std::vector<InstanceConfig> instances;
+};
+
+}  // namespace floatd::conf

@@ -1,0 +1,28 @@
+// Adds and removes VIPs through libnl (RTM_NEWADDR / RTM_DELADDR) on a blocking request socket.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "agent/ip_address.hpp"
+
+struct nl_sock;
+
+namespace floatd::net {
+
+class AddressManager {
+ public:
+  AddressManager();  // throws std::runtime_error when netlink cannot be opened
+  ~AddressManager();
+  AddressManager(const AddressManager&) = delete;
+  AddressManager& operator=(const AddressManager&) = delete;
+
+  // Idempotent: "already exists" on add and "not there" on delete count as success.
+  // Returns an empty string on success, else the libnl error text.
+  std::string add(int ifindex, const IpPrefix& vip, const std::string& label);
+  std::string remove(int ifindex, const IpPrefix& vip);
+
+ private:
+  nl_sock* sock_;
+};
+
+}  // namespace floatd::net
