@@ -1,1 +1,245 @@
-// placeholder: being written
+#include "agent/election.hpp"
+
+#include <fmt/format.h>
+
+namespace floatd {
+namespace {
+
+using namespace std::chrono;
+
+std::string ms_text(Duration d) { return fmt::format("{}ms", duration_cast<milliseconds>(d).count()); }
+
+// Accumulates the outcome of one step. change_state() is the only place a state changes.
+class Step {
+ public:
+  Step(const ElectionConfig& config, const ElectionState& state, TimePoint now)
+      : config_(config), now_(now), result_{state, {}} {}
+
+  ElectionState& state() { return result_.state; }
+  const ElectionConfig& config() const { return config_; }
+  TimePoint now() const { return now_; }
+  void emit(Action a) { result_.actions.push_back(std::move(a)); }
+  StepResult finish() && { return std::move(result_); }
+
+  void change_state(State to, std::string reason) {
+    emit(action::Transition{result_.state.state, to, std::move(reason)});
+    result_.state.state = to;
+  }
+
+  void arm(event::Timer timer, Duration after) { emit(action::ArmTimer{timer, now_ + after}); }
+
+  void send_advert() { emit(action::SendAdvert{result_.state.priority}); }
+
+  Duration own_master_down_interval() {
+    return master_down_interval(result_.state.priority, result_.state.master_adver_interval);
+  }
+
+  // RFC 5798 6.4.1 / 6.4.2: transition to MASTER.
+  void become_master(std::string reason) {
+    change_state(State::Master, std::move(reason));
+    state().master_address.reset();
+    state().lower_master_since.reset();
+    emit(action::AddVips{});
+    send_advert();
+    emit(action::Announce{});
+    arm(event::Timer::Adver, config_.advert_interval);
+  }
+
+  // RFC 5798 6.4.1: transition to BACKUP, waiting a Master_Down_Interval of our own interval.
+  void become_backup(std::string reason) {
+    change_state(State::Backup, std::move(reason));
+    state().master_adver_interval = config_.advert_interval;
+    state().master_address.reset();
+    state().lower_master_since.reset();
+    arm(event::Timer::MasterDown, own_master_down_interval());
+  }
+
+  // RFC 5798 6.4.1: the address owner goes straight to MASTER, everyone else to BACKUP.
+  void start(std::string_view why) {
+    if (state().priority == kOwnerPriority) {
+      become_master(fmt::format("{}; priority 255: address owner", why));
+    } else {
+      become_backup(fmt::format("{}; waiting {} for a master", why,
+                                ms_text(master_down_interval(state().priority,
+                                                             config_.advert_interval))));
+    }
+  }
+
+ private:
+  const ElectionConfig& config_;
+  TimePoint now_;
+  StepResult result_;
+};
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+void on_init(Step& s, const Event& e) {
+  std::visit(Overloaded{
+                 [&](const event::Startup&) { s.start("started"); },
+                 [&](const event::LinkDown&) { s.change_state(State::Fault, "link down at start"); },
+                 [](const auto&) { /* INIT ignores adverts, timers, LinkUp and Shutdown */ },
+             },
+             e);
+}
+
+void on_fault(Step& s, const Event& e) {
+  std::visit(Overloaded{
+                 [&](const event::LinkUp&) { s.start("link up"); },
+                 [&](const event::Shutdown&) { s.change_state(State::Init, "shutdown"); },
+                 [](const auto&) { /* no election while the link is down */ },
+             },
+             e);
+}
+
+std::string master_down_reason(const ElectionState& st, Duration waited) {
+  if (!st.master_address) return fmt::format("no master heard for {}", ms_text(waited));
+  if (st.master_priority == kResignPriority) {
+    return fmt::format("master {} resigned (priority 0); waited skew time",
+                       st.master_address->to_string());
+  }
+  return fmt::format("no advert from master {} (priority {}) for {}",
+                     st.master_address->to_string(), st.master_priority, ms_text(waited));
+}
+
+// RFC 5798 6.4.2, with preempt_delay folded into the "discard" branch.
+void backup_on_advert(Step& s, const event::AdvertReceived& a) {
+  auto& st = s.state();
+  st.master_address = a.source;
+  st.master_priority = a.priority;
+  if (a.priority == kResignPriority) {
+    s.arm(event::Timer::MasterDown, skew_time(st.priority, st.master_adver_interval));
+    return;
+  }
+  const bool lower = a.priority < st.priority;
+  if (lower && s.config().preempt) {
+    if (s.config().preempt_delay.count() == 0) return;  // discard: Master_Down_Timer runs out
+    if (!st.lower_master_since) st.lower_master_since = s.now();
+    if (s.now() - *st.lower_master_since >= s.config().preempt_delay) return;  // delay over
+  } else {
+    st.lower_master_since.reset();
+  }
+  st.master_adver_interval = a.max_advert_interval;
+  s.arm(event::Timer::MasterDown, s.own_master_down_interval());
+}
+
+void on_backup(Step& s, const Event& e) {
+  std::visit(
+      Overloaded{
+          [&](const event::AdvertReceived& a) { backup_on_advert(s, a); },
+          [&](const event::TimerExpired& t) {
+            if (t.timer != event::Timer::MasterDown) return;  // stale Adver_Timer: ignore
+            const auto waited = s.state().master_priority == kResignPriority && s.state().master_address
+                                    ? skew_time(s.state().priority, s.state().master_adver_interval)
+                                    : s.own_master_down_interval();
+            s.become_master(master_down_reason(s.state(), waited));
+          },
+          [&](const event::LinkDown&) {
+            s.emit(action::StopTimer{});
+            s.change_state(State::Fault, "link down");
+          },
+          [&](const event::Shutdown&) {
+            s.emit(action::StopTimer{});
+            s.change_state(State::Init, "shutdown");
+          },
+          [](const auto&) { /* Startup and LinkUp: already running */ },
+      },
+      e);
+}
+
+// RFC 5798 6.4.3: does this advert come from a better master than us?
+bool outranks_us(const Step& s, const event::AdvertReceived& a, const ElectionState& st) {
+  if (a.priority != st.priority) return a.priority > st.priority;
+  return a.source > s.config().primary_address;
+}
+
+void master_on_advert(Step& s, const event::AdvertReceived& a) {
+  auto& st = s.state();
+  if (a.priority == kResignPriority || !outranks_us(s, a, st)) {
+    // A resigning peer, or RFC 9568: a lower-priority (or lower-address) speaker thinks it is
+    // master; assert ourselves at once instead of waiting for the Adver_Timer.
+    s.send_advert();
+    s.arm(event::Timer::Adver, s.config().advert_interval);
+    return;
+  }
+  const auto reason =
+      a.priority > st.priority
+          ? fmt::format("higher-priority advert from {} (priority {} > {})", a.source.to_string(),
+                        a.priority, st.priority)
+          : fmt::format("equal priority {} and higher address {} > {}", a.priority,
+                        a.source.to_string(), s.config().primary_address.to_string());
+  s.change_state(State::Backup, reason);
+  s.emit(action::RemoveVips{});
+  st.master_adver_interval = a.max_advert_interval;
+  st.master_address = a.source;
+  st.master_priority = a.priority;
+  s.arm(event::Timer::MasterDown, s.own_master_down_interval());
+}
+
+void on_master(Step& s, const Event& e) {
+  std::visit(Overloaded{
+                 [&](const event::AdvertReceived& a) { master_on_advert(s, a); },
+                 [&](const event::TimerExpired& t) {
+                   if (t.timer != event::Timer::Adver) return;  // stale Master_Down_Timer
+                   s.send_advert();
+                   s.arm(event::Timer::Adver, s.config().advert_interval);
+                 },
+                 [&](const event::LinkDown&) {
+                   s.emit(action::StopTimer{});
+                   s.emit(action::RemoveVips{});
+                   s.change_state(State::Fault, "link down");
+                 },
+                 [&](const event::Shutdown&) {
+                   // RFC 5798 6.4.3: a priority-0 advert lets backups take over after Skew_Time.
+                   s.emit(action::StopTimer{});
+                   s.emit(action::SendAdvert{kResignPriority});
+                   s.emit(action::RemoveVips{});
+                   s.change_state(State::Init, "shutdown");
+                 },
+                 [](const auto&) { /* Startup and LinkUp: already running */ },
+             },
+             e);
+}
+
+}  // namespace
+
+std::string_view to_string(State state) {
+  switch (state) {
+    case State::Init: return "INIT";
+    case State::Backup: return "BACKUP";
+    case State::Master: return "MASTER";
+    case State::Fault: return "FAULT";
+  }
+  return "?";
+}
+
+Duration skew_time(std::uint8_t priority, Duration master_adver_interval) {
+  return (256 - priority) * master_adver_interval / 256;
+}
+
+Duration master_down_interval(std::uint8_t priority, Duration master_adver_interval) {
+  return 3 * master_adver_interval + skew_time(priority, master_adver_interval);
+}
+
+ElectionState initial_state(const ElectionConfig& config) {
+  ElectionState st;
+  st.priority = config.priority;
+  st.master_adver_interval = config.advert_interval;
+  return st;
+}
+
+StepResult step(const ElectionConfig& config, const ElectionState& state, const Event& event,
+                TimePoint now) {
+  Step s(config, state, now);
+  switch (state.state) {
+    case State::Init: on_init(s, event); break;
+    case State::Backup: on_backup(s, event); break;
+    case State::Master: on_master(s, event); break;
+    case State::Fault: on_fault(s, event); break;
+  }
+  return std::move(s).finish();
+}
+
+}  // namespace floatd

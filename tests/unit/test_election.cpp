@@ -1,1 +1,369 @@
+// One test per RFC 5798 / RFC 9568 section 6.4 rule, driven by a fake clock: "now" is a value.
 #include <doctest/doctest.h>
+
+#include <random>
+
+#include "agent/election.hpp"
+
+using namespace floatd;
+using namespace std::chrono_literals;
+
+namespace {
+
+const TimePoint t0{std::chrono::seconds(1000)};
+const IpAddress kSelf = *IpAddress::parse("192.0.2.2");
+const IpAddress kLowerPeer = *IpAddress::parse("192.0.2.1");
+const IpAddress kHigherPeer = *IpAddress::parse("192.0.2.3");
+
+ElectionConfig config(std::uint8_t priority = 100, Duration interval = 100ms) {
+  ElectionConfig c;
+  c.vrid = 51;
+  c.priority = priority;
+  c.advert_interval = interval;
+  c.primary_address = kSelf;
+  return c;
+}
+
+event::AdvertReceived advert(IpAddress from, std::uint8_t priority, Duration interval = 100ms) {
+  return {from, priority, interval};
+}
+
+template <class A>
+std::vector<A> all_of(const StepResult& r) {
+  std::vector<A> out;
+  for (const auto& a : r.actions)
+    if (const auto* p = std::get_if<A>(&a)) out.push_back(*p);
+  return out;
+}
+
+template <class A>
+bool has(const StepResult& r) {
+  return !all_of<A>(r).empty();
+}
+
+// The single timer the step armed (the test fails if there is not exactly one).
+action::ArmTimer armed(const StepResult& r) {
+  const auto timers = all_of<action::ArmTimer>(r);
+  REQUIRE(timers.size() == 1);
+  return timers.front();
+}
+
+// Runs Startup (and optionally more events) and returns the resulting state.
+ElectionState started(const ElectionConfig& c) {
+  return step(c, initial_state(c), event::Startup{}, t0).state;
+}
+
+ElectionState as_master(const ElectionConfig& c) {
+  auto st = started(c);
+  st = step(c, st, event::TimerExpired{event::Timer::MasterDown}, t0 + 1s).state;
+  REQUIRE(st.state == State::Master);
+  return st;
+}
+
+}  // namespace
+
+TEST_CASE("skew time is ((256 - priority) * Master_Adver_Interval) / 256") {
+  CHECK(skew_time(100, 1s) == Duration(609375));  // 156/256 s
+  CHECK(skew_time(255, 100ms) == Duration(390));  // 1/256 of 100 ms
+  CHECK(skew_time(1, 256ms) == 255ms);
+}
+
+TEST_CASE("master down interval is 3 * Master_Adver_Interval + skew time") {
+  CHECK(master_down_interval(100, 1s) == 3s + Duration(609375));
+  CHECK(master_down_interval(150, 100ms) == 300ms + Duration(41406));
+}
+
+TEST_CASE("startup: a non-owner enters BACKUP and waits a master down interval") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, initial_state(c), event::Startup{}, t0);
+  CHECK(r.state.state == State::Backup);
+  CHECK(r.state.master_adver_interval == 100ms);
+  const auto timer = armed(r);
+  CHECK(timer.timer == event::Timer::MasterDown);
+  CHECK(timer.at == t0 + master_down_interval(100, 100ms));
+  CHECK_FALSE(has<action::AddVips>(r));
+  CHECK_FALSE(has<action::SendAdvert>(r));
+}
+
+TEST_CASE("startup: the address owner (priority 255) becomes MASTER at once") {
+  const auto c = config(255);
+  const auto r = step(c, initial_state(c), event::Startup{}, t0);
+  CHECK(r.state.state == State::Master);
+  CHECK(has<action::AddVips>(r));
+  CHECK(has<action::Announce>(r));
+  REQUIRE(all_of<action::SendAdvert>(r).size() == 1);
+  CHECK(all_of<action::SendAdvert>(r)[0].priority == 255);
+  CHECK(armed(r).timer == event::Timer::Adver);
+  CHECK(armed(r).at == t0 + 100ms);
+}
+
+TEST_CASE("backup: master down timer expiry makes MASTER: VIPs, advert, GARP, Adver_Timer") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, started(c), event::TimerExpired{event::Timer::MasterDown}, t0 + 400ms);
+  CHECK(r.state.state == State::Master);
+  CHECK(has<action::AddVips>(r));
+  CHECK(has<action::Announce>(r));
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 100);
+  CHECK(armed(r).timer == event::Timer::Adver);
+  CHECK(armed(r).at == t0 + 500ms);
+  // VIPs are installed before the advert and the GARP that announce them.
+  CHECK(std::holds_alternative<action::AddVips>(r.actions.at(1)));
+}
+
+TEST_CASE("backup: an advert at >= our priority resets the master down timer") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, started(c), advert(kLowerPeer, 100), t0 + 200ms);
+  CHECK(r.state.state == State::Backup);
+  CHECK(armed(r).at == t0 + 200ms + master_down_interval(100, 100ms));
+  CHECK(r.state.master_address == kLowerPeer);
+  CHECK(r.state.master_priority == 100);
+}
+
+TEST_CASE("backup: Master_Adver_Interval is learned from the master's adverts") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, started(c), advert(kHigherPeer, 200, 1s), t0);
+  CHECK(r.state.master_adver_interval == 1s);
+  // The master down interval uses the learned 1 s, not our configured 100 ms.
+  CHECK(armed(r).at == t0 + master_down_interval(100, 1s));
+}
+
+TEST_CASE("backup: a priority-0 advert makes the backup wait only the skew time") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, started(c), advert(kHigherPeer, 200), t0).state;
+  const auto r = step(c, st, advert(kHigherPeer, 0), t0 + 50ms);
+  CHECK(r.state.state == State::Backup);
+  CHECK(armed(r).at == t0 + 50ms + skew_time(100, 100ms));
+  const auto m = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 90ms);
+  REQUIRE(m.state.state == State::Master);
+  CHECK(all_of<action::Transition>(m).at(0).reason.find("resigned") != std::string::npos);
+}
+
+TEST_CASE("backup with preemption: a lower-priority advert is discarded, so it takes over") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, started(c), advert(kLowerPeer, 100), t0 + 10ms);
+  CHECK(r.state.state == State::Backup);
+  CHECK(r.actions.empty());  // the timer keeps running towards takeover
+}
+
+TEST_CASE("backup without preemption: a lower-priority master is accepted") {
+  auto c = config(150, 100ms);
+  c.preempt = false;
+  const auto r = step(c, started(c), advert(kLowerPeer, 100), t0 + 10ms);
+  CHECK(r.state.state == State::Backup);
+  CHECK(armed(r).at == t0 + 10ms + master_down_interval(150, 100ms));
+}
+
+TEST_CASE("preempt_delay: a lower-priority master is tolerated until the delay has passed") {
+  auto c = config(150, 100ms);
+  c.preempt_delay = 2s;
+  auto st = started(c);
+  auto r = step(c, st, advert(kLowerPeer, 100), t0);
+  CHECK(armed(r).at == t0 + master_down_interval(150, 100ms));  // tolerated
+  r = step(c, r.state, advert(kLowerPeer, 100), t0 + 1900ms);
+  CHECK(armed(r).at == t0 + 1900ms + master_down_interval(150, 100ms));  // still tolerated
+  r = step(c, r.state, advert(kLowerPeer, 100), t0 + 2s);
+  CHECK(r.actions.empty());  // delay over: discarded, the master down timer will fire
+  const auto m = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 2300ms);
+  CHECK(m.state.state == State::Master);
+}
+
+TEST_CASE("preempt_delay restarts when a higher-priority master was heard in between") {
+  auto c = config(150, 100ms);
+  c.preempt_delay = 1s;
+  auto r = step(c, started(c), advert(kLowerPeer, 100), t0);
+  r = step(c, r.state, advert(kHigherPeer, 200), t0 + 500ms);
+  CHECK_FALSE(r.state.lower_master_since.has_value());
+  r = step(c, r.state, advert(kLowerPeer, 100), t0 + 1200ms);
+  CHECK(r.state.lower_master_since == t0 + 1200ms);
+  CHECK(has<action::ArmTimer>(r));
+}
+
+TEST_CASE("master: the Adver_Timer sends an advert and re-arms") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::TimerExpired{event::Timer::Adver}, t0 + 2s);
+  CHECK(r.state.state == State::Master);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 150);
+  CHECK(armed(r).at == t0 + 2s + 100ms);
+}
+
+TEST_CASE("master: a higher-priority advert makes it BACKUP and drop the VIPs") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, as_master(c), advert(kLowerPeer, 200, 300ms), t0 + 2s);
+  CHECK(r.state.state == State::Backup);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK_FALSE(has<action::SendAdvert>(r));
+  CHECK(r.state.master_adver_interval == 300ms);
+  CHECK(armed(r).timer == event::Timer::MasterDown);
+  CHECK(armed(r).at == t0 + 2s + master_down_interval(100, 300ms));
+  const auto why = all_of<action::Transition>(r).at(0).reason;
+  CHECK(why.find("192.0.2.1") != std::string::npos);
+  CHECK(why.find("200") != std::string::npos);
+}
+
+TEST_CASE("master: equal priority, the higher primary address wins the tie") {
+  const auto c = config(100, 100ms);
+  const auto lose = step(c, as_master(c), advert(kHigherPeer, 100), t0 + 2s);
+  CHECK(lose.state.state == State::Backup);
+  const auto win = step(c, as_master(c), advert(kLowerPeer, 100), t0 + 2s);
+  CHECK(win.state.state == State::Master);
+  CHECK(has<action::SendAdvert>(win));
+}
+
+TEST_CASE("master: a lower-priority advert is answered with an immediate advert (RFC 9568)") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), advert(kHigherPeer, 100), t0 + 2s + 30ms);
+  CHECK(r.state.state == State::Master);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 150);
+  CHECK(armed(r).at == t0 + 2s + 130ms);  // Adver_Timer restarts from the immediate advert
+  CHECK_FALSE(has<action::Transition>(r));
+}
+
+TEST_CASE("master: a priority-0 advert from a peer is answered at once") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), advert(kHigherPeer, 0), t0 + 2s);
+  CHECK(r.state.state == State::Master);
+  CHECK(has<action::SendAdvert>(r));
+  CHECK(armed(r).at == t0 + 2s + 100ms);
+}
+
+TEST_CASE("shutdown of a master: priority-0 advert, VIPs removed, back to INIT") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::Shutdown{}, t0 + 2s);
+  CHECK(r.state.state == State::Init);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(has<action::StopTimer>(r));
+}
+
+TEST_CASE("shutdown of a backup sends nothing") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, started(c), event::Shutdown{}, t0 + 1s);
+  CHECK(r.state.state == State::Init);
+  CHECK_FALSE(has<action::SendAdvert>(r));
+  CHECK_FALSE(has<action::RemoveVips>(r));
+}
+
+TEST_CASE("link down: MASTER goes to FAULT and removes the VIPs; link up returns to BACKUP") {
+  const auto c = config(150, 100ms);
+  const auto down = step(c, as_master(c), event::LinkDown{}, t0 + 2s);
+  CHECK(down.state.state == State::Fault);
+  CHECK(has<action::RemoveVips>(down));
+  CHECK(has<action::StopTimer>(down));
+  const auto up = step(c, down.state, event::LinkUp{}, t0 + 3s);
+  CHECK(up.state.state == State::Backup);
+  CHECK(armed(up).at == t0 + 3s + master_down_interval(150, 100ms));
+}
+
+TEST_CASE("link down: BACKUP and INIT go to FAULT; the owner returns straight to MASTER") {
+  const auto c = config(100, 100ms);
+  CHECK(step(c, started(c), event::LinkDown{}, t0).state.state == State::Fault);
+  CHECK(step(c, initial_state(c), event::LinkDown{}, t0).state.state == State::Fault);
+  const auto owner = config(255, 100ms);
+  const auto fault = step(owner, initial_state(owner), event::LinkDown{}, t0).state;
+  CHECK(step(owner, fault, event::LinkUp{}, t0 + 1s).state.state == State::Master);
+}
+
+TEST_CASE("FAULT ignores adverts and timers") {
+  const auto c = config(100, 100ms);
+  const auto fault = step(c, started(c), event::LinkDown{}, t0).state;
+  for (const Event& e : std::vector<Event>{advert(kHigherPeer, 200), advert(kLowerPeer, 0),
+                                           event::TimerExpired{event::Timer::MasterDown},
+                                           event::TimerExpired{event::Timer::Adver},
+                                           event::Startup{}}) {
+    const auto r = step(c, fault, e, t0 + 1s);
+    CHECK(r.state == fault);
+    CHECK(r.actions.empty());
+  }
+}
+
+TEST_CASE("a stale timer of the other state is ignored") {
+  const auto c = config(100, 100ms);
+  const auto backup = started(c);
+  CHECK(step(c, backup, event::TimerExpired{event::Timer::Adver}, t0 + 1s).actions.empty());
+  const auto master = as_master(c);
+  CHECK(step(c, master, event::TimerExpired{event::Timer::MasterDown}, t0 + 2s).actions.empty());
+}
+
+TEST_CASE("every state change is reported exactly once, with a reason") {
+  const auto c = config(120, 100ms);
+  std::mt19937 rng(42);
+  const std::vector<Event> events{event::Startup{},
+                                  advert(kLowerPeer, 200),
+                                  advert(kHigherPeer, 100),
+                                  advert(kLowerPeer, 120),
+                                  advert(kHigherPeer, 120),
+                                  advert(kHigherPeer, 0),
+                                  event::TimerExpired{event::Timer::MasterDown},
+                                  event::TimerExpired{event::Timer::Adver},
+                                  event::LinkDown{},
+                                  event::LinkUp{},
+                                  event::Shutdown{}};
+  auto st = initial_state(c);
+  TimePoint now = t0;
+  int changes = 0;
+  for (int i = 0; i < 5000; ++i) {
+    now += Duration(rng() % 200000);
+    const auto r = step(c, st, events[rng() % events.size()], now);
+    const auto transitions = all_of<action::Transition>(r);
+    if (r.state.state != st.state) {
+      ++changes;
+      REQUIRE(transitions.size() == 1);
+      CHECK(transitions[0].from == st.state);
+      CHECK(transitions[0].to == r.state.state);
+      CHECK_FALSE(transitions[0].reason.empty());
+    } else {
+      CHECK(transitions.empty());
+    }
+    st = r.state;
+  }
+  CHECK(changes > 100);  // the walk really visited the states
+}
+
+TEST_CASE("two routers on a simulated wire elect exactly one master, the higher priority") {
+  // A tiny discrete-event network: each advert reaches the other router 1 ms later.
+  struct Router {
+    ElectionConfig config;
+    ElectionState state;
+    std::optional<TimePoint> timer;
+  };
+  Router a{config(150, 100ms), {}, {}};
+  Router b{config(100, 100ms), {}, {}};
+  a.config.primary_address = kLowerPeer;
+  b.config.primary_address = kHigherPeer;
+  a.state = initial_state(a.config);
+  b.state = initial_state(b.config);
+  std::vector<std::pair<TimePoint, std::pair<Router*, event::AdvertReceived>>> wire;
+
+  auto apply = [&](Router& self, Router& other, const Event& e, TimePoint now) {
+    auto r = step(self.config, self.state, e, now);
+    self.state = r.state;
+    for (const auto& act : r.actions) {
+      if (const auto* arm = std::get_if<action::ArmTimer>(&act)) self.timer = arm->at;
+      if (std::holds_alternative<action::StopTimer>(act)) self.timer.reset();
+      if (const auto* send = std::get_if<action::SendAdvert>(&act))
+        wire.push_back({now + 1ms, {&other, {self.config.primary_address, send->priority, 100ms}}});
+    }
+  };
+  apply(b, a, event::Startup{}, t0);
+  apply(a, b, event::Startup{}, t0 + 5ms);
+  TimePoint now = t0;
+  for (int i = 0; i < 2000 && now < t0 + 5s; ++i) {
+    // Next event: the earliest timer or delivery.
+    TimePoint next = t0 + 1h;
+    if (a.timer) next = std::min(next, *a.timer);
+    if (b.timer) next = std::min(next, *b.timer);
+    for (const auto& w : wire) next = std::min(next, w.first);
+    now = next;
+    if (a.timer && *a.timer == now) { a.timer.reset(); apply(a, b, event::TimerExpired{a.state.state == State::Master ? event::Timer::Adver : event::Timer::MasterDown}, now); continue; }
+    if (b.timer && *b.timer == now) { b.timer.reset(); apply(b, a, event::TimerExpired{b.state.state == State::Master ? event::Timer::Adver : event::Timer::MasterDown}, now); continue; }
+    for (auto it = wire.begin(); it != wire.end(); ++it) {
+      if (it->first != now) continue;
+      auto [to, adv] = it->second;
+      wire.erase(it);
+      apply(*to, to == &a ? b : a, adv, now);
+      break;
+    }
+  }
+  CHECK(a.state.state == State::Master);
+  CHECK(b.state.state == State::Backup);
+}

@@ -1,0 +1,108 @@
+// The VRRP election (RFC 5798 section 6.4, as updated by RFC 9568) as a pure state machine:
+//
+//     step(config, state, event, now) -> (state', actions)
+//
+// It never touches a socket, netlink, a clock or a global; "now" is a parameter and the
+// effects are returned as data for the runtime (agent/instance_runner) to execute.
+// Timer names follow the RFC: the Adver_Timer runs in MASTER, the Master_Down_Timer in BACKUP.
+// Only one of them is ever armed, so the runtime keeps a single timer per instance.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "agent/ip_address.hpp"
+#include "agent/time.hpp"
+
+namespace floatd {
+
+enum class State : std::uint8_t { Init, Backup, Master, Fault };
+std::string_view to_string(State state);
+
+inline constexpr std::uint8_t kOwnerPriority = 255;   // the address owner (RFC 5798 6.1)
+inline constexpr std::uint8_t kResignPriority = 0;    // "I am leaving" (RFC 5798 6.4.3)
+
+struct ElectionConfig {
+  std::uint8_t vrid = 0;
+  std::uint8_t priority = 100;
+  Duration advert_interval = std::chrono::seconds(1);
+  bool preempt = true;
+  // Not in the RFC (keepalived and routers offer it): a backup that would preempt a
+  // lower-priority master first lets that master stay for this long, so a host that just
+  // rebooted does not grab the VIP before its services are warm.
+  Duration preempt_delay{0};
+  IpAddress primary_address;  // our advert source; decides ties (RFC 5798 6.4.3)
+};
+
+namespace event {
+struct Startup {};  // leave INIT
+struct AdvertReceived {
+  IpAddress source;
+  std::uint8_t priority = 0;
+  Duration max_advert_interval{0};
+};
+enum class Timer : std::uint8_t { Adver, MasterDown };
+struct TimerExpired {
+  Timer timer;
+};
+struct LinkDown {};
+struct LinkUp {};
+struct Shutdown {};
+}  // namespace event
+
+using Event = std::variant<event::Startup, event::AdvertReceived, event::TimerExpired,
+                           event::LinkDown, event::LinkUp, event::Shutdown>;
+
+namespace action {
+struct SendAdvert {
+  std::uint8_t priority = 0;
+};
+struct ArmTimer {  // replaces whatever timer was armed
+  event::Timer timer;
+  TimePoint at;
+};
+struct StopTimer {};
+struct AddVips {};
+struct RemoveVips {};
+struct Announce {};  // gratuitous ARP for every VIP
+struct Transition {  // logged exactly once by the runtime
+  State from;
+  State to;
+  std::string reason;
+};
+}  // namespace action
+
+using Action = std::variant<action::SendAdvert, action::ArmTimer, action::StopTimer,
+                            action::AddVips, action::RemoveVips, action::Announce,
+                            action::Transition>;
+
+struct ElectionState {
+  State state = State::Init;
+  std::uint8_t priority = 100;           // the priority we advertise and compare
+  Duration master_adver_interval{0};     // learned from the master's adverts (BACKUP)
+  std::optional<IpAddress> master_address;  // the last master heard (BACKUP)
+  std::uint8_t master_priority = 0;
+  // When a lower-priority master was first tolerated because of preempt_delay.
+  std::optional<TimePoint> lower_master_since;
+
+  bool operator==(const ElectionState&) const = default;
+};
+
+struct StepResult {
+  ElectionState state;
+  std::vector<Action> actions;
+};
+
+ElectionState initial_state(const ElectionConfig& config);
+StepResult step(const ElectionConfig& config, const ElectionState& state, const Event& event,
+                TimePoint now);
+
+// RFC 9568 section 6.1: Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256.
+Duration skew_time(std::uint8_t priority, Duration master_adver_interval);
+// RFC 9568 section 6.1: Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time.
+Duration master_down_interval(std::uint8_t priority, Duration master_adver_interval);
+
+}  // namespace floatd
