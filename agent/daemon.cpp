@@ -1,1 +1,132 @@
-// placeholder: being written
+#include "agent/daemon.hpp"
+
+#include <csignal>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace floatd {
+
+Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log)
+    : loop_(loop), state_log_(state_log), log_(subsystem_logger("floatd")) {
+  for (const auto& instance : config.instances) add_instance(instance);
+
+  // Listen before the instances start so no link change between query and start is lost.
+  link_monitor_ = std::make_unique<net::LinkMonitor>(
+      loop_, net::LinkMonitor::Callbacks{
+                 [this](const net::LinkEvent& e) { on_link_event(e); },
+                 [](const net::AddressEvent&) {},
+                 [this] { resync_links(); },
+             });
+  for (auto& [ifindex, link] : links_) {
+    for (auto* instance : link.instances) instance->start(link.info.up, link.info.addresses);
+  }
+
+  ev_signal_init(&sigterm_, on_stop_signal, SIGTERM);
+  ev_signal_init(&sigint_, on_stop_signal, SIGINT);
+  ev_signal_init(&sighup_, on_hup_signal, SIGHUP);
+  for (ev_signal* s : {&sigterm_, &sigint_, &sighup_}) {
+    s->data = this;
+    ev_signal_start(loop_, s);
+  }
+}
+
+Daemon::~Daemon() {
+  for (ev_signal* s : {&sigterm_, &sigint_, &sighup_}) ev_signal_stop(loop_, s);
+}
+
+Daemon::Link& Daemon::open_link(const conf::InstanceConfig& instance) {
+  auto info = net::query_link(instance.interface);
+  if (!info) {
+    throw std::runtime_error(fmt::format("instance '{}': interface '{}' does not exist",
+                                         instance.name, instance.interface));
+  }
+  if (auto found = links_.find(info->ifindex); found != links_.end()) return found->second;
+
+  const auto primary = net::primary_ipv4(*info, instance.vips);
+  if (!primary) {
+    throw std::runtime_error(fmt::format(
+        "instance '{}': interface '{}' has no IPv4 address (other than the VIPs) to send "
+        "adverts from",
+        instance.name, instance.interface));
+  }
+  Link& link = links_[info->ifindex];
+  link.info = *info;
+  link.primary = *primary;
+  link.dispatcher = std::make_unique<AdvertDispatcher>(info->name, *primary);
+  link.socket = std::make_unique<net::VrrpSocket4>(
+      loop_, info->ifindex, info->name, *primary,
+      [d = link.dispatcher.get()](std::span<const std::uint8_t> datagram) { d->receive(datagram); });
+  link.advert_socket = std::make_unique<net::Ipv4AdvertSocket>(*link.socket);
+  link.addresses = std::make_unique<net::InterfaceAddresses>(netlink_addresses_, info->ifindex);
+  link.announcer = std::make_unique<net::GarpAnnouncer>(garp_, info->ifindex, info->mac);
+  log_->info("interface {} (index {}): adverts from {}", info->name, info->ifindex,
+             primary->to_string());
+  return link;
+}
+
+void Daemon::add_instance(const conf::InstanceConfig& instance) {
+  Link& link = open_link(instance);
+  ElectionConfig election;
+  election.vrid = instance.vrid;
+  election.priority = instance.priority;
+  election.advert_interval = instance.advert_interval;
+  election.preempt = instance.preempt;
+  election.preempt_delay = instance.preempt_delay;
+  election.primary_address = link.primary;
+  InstanceSettings settings{instance.name, instance.vips, instance.garp_count,
+                            instance.garp_interval, instance.garp_refresh};
+  auto runner = std::make_unique<InstanceRunner>(
+      loop_, std::move(settings), election,
+      InstancePorts{*link.advert_socket, *link.addresses, *link.announcer}, state_log_);
+  link.dispatcher->route(instance.vrid, [r = runner.get()](const packet::Decoded& d) {
+    r->advert_received(d.source, d.advert);
+  });
+  link.instances.push_back(runner.get());
+  instances_.push_back(std::move(runner));
+}
+
+void Daemon::on_link_event(const net::LinkEvent& event) {
+  if (auto found = links_.find(event.ifindex); found != links_.end())
+    set_link_state(found->second, event.up);
+}
+
+// Notifications were lost (socket overrun): read the truth again.
+void Daemon::resync_links() {
+  log_->warn("netlink notifications overrun; re-reading link state");
+  for (auto& [ifindex, link] : links_) {
+    const auto info = net::query_link(link.info.name);
+    set_link_state(link, info && info->ifindex == ifindex && info->up);
+  }
+}
+
+// RTM_NEWLINK arrives for any attribute change; only an up/down flip matters here.
+void Daemon::set_link_state(Link& link, bool up) {
+  if (link.info.up == up) return;
+  link.info.up = up;
+  log_->info("interface {} is {}", link.info.name, up ? "up" : "down");
+  for (auto* instance : link.instances) instance->link_changed(up);
+}
+
+int Daemon::run() {
+  ev_run(loop_, 0);
+  return 0;
+}
+
+void Daemon::stop() {
+  log_->info("stopping: resigning every instance");
+  for (auto& instance : instances_) instance->shutdown();
+  ev_break(loop_, EVBREAK_ALL);
+}
+
+void Daemon::on_stop_signal(struct ev_loop*, ev_signal* watcher, int) {
+  static_cast<Daemon*>(watcher->data)->stop();
+}
+
+void Daemon::on_hup_signal(struct ev_loop*, ev_signal* watcher, int) {
+  static_cast<Daemon*>(watcher->data)
+      ->log_->warn("SIGHUP: live reload is not implemented yet; restart floatd to apply changes");
+}
+
+}  // namespace floatd

@@ -1,1 +1,121 @@
-int main() { return 0; }
+// floatd [-c PATH] [--check] [--version] [--log-target auto|journal|stderr]
+#include <systemd/sd-daemon.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include <ev.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/daemon.hpp"
+#include "agent/logging.hpp"
+#include "conf/config_loader.hpp"
+
+namespace {
+
+constexpr const char* kDefaultConfigPath = "/etc/floatd/floatd.toml";
+
+struct Options {
+  std::string config_path = kDefaultConfigPath;
+  bool check = false;
+  bool version = false;
+  floatd::LogTarget log_target = floatd::LogTarget::Auto;
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: floatd [-c PATH] [--check] [--version] [--log-target auto|journal|stderr]\n"
+               "  -c, --config PATH   configuration file (default %s)\n"
+               "  --check             validate the configuration and exit\n"
+               "  --log-target T      auto (journal under systemd, else stderr), journal, stderr\n",
+               kDefaultConfigPath);
+}
+
+// Returns nullopt-like exit code via `exit_code` when the program should stop right away.
+bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (arg == "-c" || arg == "--config") {
+      const char* v = value();
+      if (!v) break;
+      options.config_path = v;
+    } else if (arg == "--check") {
+      options.check = true;
+    } else if (arg == "--version") {
+      options.version = true;
+    } else if (arg == "--log-target") {
+      const char* v = value();
+      const auto target = v ? floatd::parse_log_target(v) : std::nullopt;
+      if (!target) {
+        std::fprintf(stderr, "floatd: --log-target must be auto, journal or stderr\n");
+        exit_code = 2;
+        return false;
+      }
+      options.log_target = *target;
+    } else if (arg == "-h" || arg == "--help") {
+      usage(stdout);
+      exit_code = 0;
+      return false;
+    } else {
+      std::fprintf(stderr, "floatd: unknown argument '%s'\n", argv[i]);
+      usage(stderr);
+      exit_code = 2;
+      return false;
+    }
+    continue;
+  }
+  if (argc > 1 && (std::string_view(argv[argc - 1]) == "-c" ||
+                   std::string_view(argv[argc - 1]) == "--config" ||
+                   std::string_view(argv[argc - 1]) == "--log-target")) {
+    std::fprintf(stderr, "floatd: %s needs a value\n", argv[argc - 1]);
+    exit_code = 2;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  int exit_code = 0;
+  if (!parse_args(argc, argv, options, exit_code)) return exit_code;
+  if (options.version) {
+    std::printf("floatd %s\n", FLOATD_VERSION);
+    return 0;
+  }
+
+  floatd::conf::Config config;
+  try {
+    config = floatd::conf::load_config_file(options.config_path);
+  } catch (const floatd::conf::ConfigError& e) {
+    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    return 1;
+  }
+  if (options.check) {
+    std::printf("configuration OK\n");
+    return 0;
+  }
+
+  const auto target = floatd::resolve_log_target(options.log_target, std::getenv("JOURNAL_STREAM"));
+  floatd::setup_logging(target);
+  auto log = floatd::subsystem_logger("floatd");
+  floatd::StateChangeLog state_log(target);
+  try {
+    struct ev_loop* loop = EV_DEFAULT;
+    floatd::Daemon daemon(loop, config, state_log);
+    log->info("floatd {} started with {} instance(s) from {}", FLOATD_VERSION,
+              config.instances.size(), options.config_path);
+    sd_notify(0, "READY=1");
+    const int rc = daemon.run();
+    log->info("floatd stopped");
+    return rc;
+  } catch (const std::exception& e) {
+    log->critical("cannot start: {}", e.what());
+    return 1;
+  }
+}

@@ -1,1 +1,173 @@
-// placeholder: being written
+#include "agent/instance_runner.hpp"
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/logging.hpp"
+
+namespace floatd {
+namespace {
+
+double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+}  // namespace
+
+InstanceRunner::InstanceRunner(struct ev_loop* loop, InstanceSettings settings,
+                               ElectionConfig election, InstancePorts ports,
+                               StateChangeLog& state_log)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      election_(election),
+      ports_(ports),
+      state_log_(state_log),
+      log_(subsystem_logger("vrrp")),
+      state_(initial_state(election_)) {
+  ev_init(&timer_, on_timer);
+  timer_.data = this;
+  ev_init(&garp_timer_, on_garp_timer);
+  garp_timer_.data = this;
+}
+
+InstanceRunner::~InstanceRunner() {
+  ev_timer_stop(loop_, &timer_);
+  ev_timer_stop(loop_, &garp_timer_);
+}
+
+void InstanceRunner::start(bool link_up, const std::vector<IpPrefix>& addresses_on_link) {
+  if (election_.priority != kOwnerPriority) {
+    for (const auto& vip : settings_.vips) {
+      for (const auto& present : addresses_on_link) {
+        if (present.address != vip.address) continue;
+        log_->warn("{}: removing {} left on the interface by a previous run", settings_.name,
+                   present.to_string());
+        if (auto err = ports_.addresses.remove(present); !err.empty())
+          log_->error("{}: cannot remove stale VIP {}: {}", settings_.name, present.to_string(), err);
+      }
+    }
+  }
+  dispatch(link_up ? Event{event::Startup{}} : Event{event::LinkDown{}});
+}
+
+void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert) {
+  dispatch(event::AdvertReceived{source, advert.priority,
+                                 std::chrono::duration_cast<Duration>(advert.max_advert_interval)});
+}
+
+void InstanceRunner::link_changed(bool up) {
+  dispatch(up ? Event{event::LinkUp{}} : Event{event::LinkDown{}});
+}
+
+void InstanceRunner::shutdown() { dispatch(event::Shutdown{}); }
+
+void InstanceRunner::dispatch(const Event& event) {
+  auto result = step(election_, state_, event, std::chrono::steady_clock::now());
+  state_ = std::move(result.state);
+  for (const auto& action : result.actions) execute(action);
+}
+
+void InstanceRunner::execute(const Action& action) {
+  std::visit(Overloaded{
+                 [&](const action::SendAdvert& a) { send_advert(a.priority); },
+                 [&](const action::ArmTimer& a) {
+                   armed_timer_ = a.timer;
+                   arm_timer(a.at);
+                 },
+                 [&](const action::StopTimer&) { ev_timer_stop(loop_, &timer_); },
+                 [&](const action::AddVips&) { add_vips(); },
+                 [&](const action::RemoveVips&) { remove_vips(); },
+                 [&](const action::Announce&) { start_announcements(); },
+                 [&](const action::Transition& t) {
+                   state_log_.record(StateChange{settings_.name, election_.vrid, t.from, t.to,
+                                                 state_.priority, t.reason});
+                 },
+             },
+             action);
+}
+
+void InstanceRunner::send_advert(std::uint8_t priority) {
+  Advert advert;
+  advert.vrid = election_.vrid;
+  advert.priority = priority;
+  advert.max_advert_interval = std::chrono::duration_cast<Centiseconds>(election_.advert_interval);
+  for (const auto& vip : settings_.vips) advert.addresses.push_back(vip.address);
+  const int err = ports_.socket.send(advert);
+  if (err != 0 && !send_failing_) {
+    log_->error("{}: cannot send advert: {}", settings_.name, std::strerror(err));
+  } else if (err == 0 && send_failing_) {
+    log_->info("{}: sending adverts again", settings_.name);
+  }
+  send_failing_ = err != 0;
+}
+
+void InstanceRunner::add_vips() {
+  for (const auto& vip : settings_.vips) {
+    if (auto err = ports_.addresses.add(vip); !err.empty())
+      log_->error("{}: cannot add VIP {}: {}", settings_.name, vip.to_string(), err);
+  }
+}
+
+void InstanceRunner::remove_vips() {
+  ev_timer_stop(loop_, &garp_timer_);  // nothing left to announce
+  for (const auto& vip : settings_.vips) {
+    if (auto err = ports_.addresses.remove(vip); !err.empty())
+      log_->error("{}: cannot remove VIP {}: {}", settings_.name, vip.to_string(), err);
+  }
+}
+
+// The first round goes out at once; the rest of the burst, then the optional refresh, on a timer.
+void InstanceRunner::start_announcements() {
+  announce_round();
+  garp_rounds_left_ = settings_.garp_count - 1;
+  ev_timer_stop(loop_, &garp_timer_);
+  if (garp_rounds_left_ > 0) {
+    ev_timer_set(&garp_timer_, seconds(settings_.garp_interval), seconds(settings_.garp_interval));
+  } else if (settings_.garp_refresh.count() > 0) {
+    ev_timer_set(&garp_timer_, seconds(settings_.garp_refresh), seconds(settings_.garp_refresh));
+  } else {
+    return;
+  }
+  ev_timer_start(loop_, &garp_timer_);
+}
+
+void InstanceRunner::announce_round() {
+  for (const auto& vip : settings_.vips) {
+    if (int err = ports_.announcer.announce(vip.address); err != 0)
+      log_->warn("{}: cannot announce {}: {}", settings_.name, vip.address.to_string(),
+                 std::strerror(err));
+  }
+}
+
+void InstanceRunner::arm_timer(TimePoint at) {
+  ev_timer_stop(loop_, &timer_);
+  ev_now_update(loop_);  // ev_now() may be stale after blocking netlink calls
+  const auto delay = std::max(Duration{0}, std::chrono::duration_cast<Duration>(
+                                               at - std::chrono::steady_clock::now()));
+  ev_timer_set(&timer_, seconds(delay), 0.);
+  ev_timer_start(loop_, &timer_);
+}
+
+void InstanceRunner::on_timer(struct ev_loop*, ev_timer* watcher, int) {
+  auto* self = static_cast<InstanceRunner*>(watcher->data);
+  self->dispatch(event::TimerExpired{self->armed_timer_});
+}
+
+void InstanceRunner::on_garp_timer(struct ev_loop* loop, ev_timer* watcher, int) {
+  auto* self = static_cast<InstanceRunner*>(watcher->data);
+  self->announce_round();
+  if (self->garp_rounds_left_ > 0 && --self->garp_rounds_left_ == 0) {
+    ev_timer_stop(loop, watcher);
+    if (self->settings_.garp_refresh.count() > 0) {
+      ev_timer_set(watcher, seconds(self->settings_.garp_refresh),
+                   seconds(self->settings_.garp_refresh));
+      ev_timer_start(loop, watcher);
+    }
+  }
+}
+
+}  // namespace floatd

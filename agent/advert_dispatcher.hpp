@@ -1,0 +1,41 @@
+// Receive path of one interface: decodes each datagram, drops and counts what is invalid
+// (per reason, log rate-limited), ignores our own adverts and hands the rest to the virtual
+// router with that VRID.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "agent/ip_address.hpp"
+#include "netlink/vrrp_packet.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace floatd {
+
+class AdvertDispatcher {
+ public:
+  using Handler = std::function<void(const packet::Decoded&)>;
+
+  AdvertDispatcher(std::string interface_name, IpAddress own_address);
+
+  void route(std::uint8_t vrid, Handler handler);
+  void receive(std::span<const std::uint8_t> datagram);
+  const packet::DropCounters& drops() const { return drops_; }
+
+ private:
+  void drop(packet::DropReason reason, const std::string& detail);
+
+  std::string interface_name_;
+  IpAddress own_address_;
+  std::map<std::uint8_t, Handler> handlers_;
+  packet::DropCounters drops_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace floatd

@@ -1,0 +1,74 @@
+// The running agent: builds the kernel adapters and one InstanceRunner per configured
+// instance, wires link notifications and received adverts to them, and stops gracefully on
+// SIGTERM/SIGINT.
+//
+//   floatd_main -> Daemon -> InstanceRunner -> election (pure)
+//                    |            '-> ports (agent/ports.hpp) -> netlink/instance_ports
+//                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
+//                    '-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
+#pragma once
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <ev.h>
+
+#include "agent/advert_dispatcher.hpp"
+#include "agent/instance_runner.hpp"
+#include "agent/logging.hpp"
+#include "conf/config.hpp"
+#include "netlink/address_manager.hpp"
+#include "netlink/garp.hpp"
+#include "netlink/instance_ports.hpp"
+#include "netlink/link_info.hpp"
+#include "netlink/link_monitor.hpp"
+#include "netlink/vrrp_socket.hpp"
+
+namespace floatd {
+
+class Daemon {
+ public:
+  // Throws std::runtime_error naming the instance and interface when start-up is impossible
+  // (interface missing, no IPv4 address to send adverts from, no privileges).
+  Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Runs until SIGTERM or SIGINT, then resigns every instance. Returns the exit code.
+  int run();
+
+ private:
+  // Everything bound to one interface, shared by the instances on it.
+  struct Link {
+    net::LinkInfo info;
+    IpAddress primary;
+    std::unique_ptr<AdvertDispatcher> dispatcher;
+    std::unique_ptr<net::VrrpSocket4> socket;
+    std::unique_ptr<net::Ipv4AdvertSocket> advert_socket;
+    std::unique_ptr<net::InterfaceAddresses> addresses;
+    std::unique_ptr<net::GarpAnnouncer> announcer;
+    std::vector<InstanceRunner*> instances;
+  };
+
+  Link& open_link(const conf::InstanceConfig& instance);
+  void add_instance(const conf::InstanceConfig& instance);
+  void on_link_event(const net::LinkEvent& event);
+  void resync_links();
+  void set_link_state(Link& link, bool up);
+  void stop();
+  static void on_stop_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
+  static void on_hup_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
+
+  struct ev_loop* loop_;
+  StateChangeLog& state_log_;
+  std::shared_ptr<spdlog::logger> log_;
+  net::AddressManager netlink_addresses_;
+  net::GarpSender garp_;
+  std::map<int, Link> links_;  // by ifindex
+  std::vector<std::unique_ptr<InstanceRunner>> instances_;
+  std::unique_ptr<net::LinkMonitor> link_monitor_;
+  ev_signal sigterm_{}, sigint_{}, sighup_{};
+};
+
+}  // namespace floatd

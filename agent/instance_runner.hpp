@@ -1,0 +1,83 @@
+// Drives one virtual router: feeds events into the pure election (agent/election) and
+// executes the actions it returns through the ports (agent/ports.hpp), with libev timers
+// for the RFC timers and the gratuitous-ARP burst.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ev.h>
+
+#include "agent/advert.hpp"
+#include "agent/election.hpp"
+#include "agent/ports.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace floatd {
+
+class StateChangeLog;
+
+struct InstanceSettings {
+  std::string name;
+  std::vector<IpPrefix> vips;
+  int garp_count = 3;  // rounds in the burst on becoming MASTER
+  Duration garp_interval = std::chrono::milliseconds(100);
+  Duration garp_refresh{0};  // 0: no periodic refresh while MASTER
+};
+
+struct InstancePorts {
+  AdvertSocket& socket;
+  AddressManager& addresses;
+  Announcer& announcer;
+};
+
+class InstanceRunner {
+ public:
+  InstanceRunner(struct ev_loop* loop, InstanceSettings settings, ElectionConfig election,
+                 InstancePorts ports, StateChangeLog& state_log);
+  ~InstanceRunner();
+  InstanceRunner(const InstanceRunner&) = delete;
+  InstanceRunner& operator=(const InstanceRunner&) = delete;
+
+  // Leaves INIT. VIPs of ours already on the interface (a previous run that crashed) are
+  // removed first, unless we are the address owner, so a restarted node never holds the VIP
+  // next to the current master.
+  void start(bool link_up, const std::vector<IpPrefix>& addresses_on_link);
+  void advert_received(const IpAddress& source, const Advert& advert);
+  void link_changed(bool up);
+  void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER
+
+  const std::string& name() const { return settings_.name; }
+  std::uint8_t vrid() const { return election_.vrid; }
+  const ElectionState& state() const { return state_; }
+
+ private:
+  void dispatch(const Event& event);
+  void execute(const Action& action);
+  void send_advert(std::uint8_t priority);
+  void add_vips();
+  void remove_vips();
+  void start_announcements();
+  void announce_round();
+  void arm_timer(TimePoint at);
+  static void on_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
+  static void on_garp_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
+
+  struct ev_loop* loop_;
+  InstanceSettings settings_;
+  ElectionConfig election_;
+  InstancePorts ports_;
+  StateChangeLog& state_log_;
+  std::shared_ptr<spdlog::logger> log_;
+  ElectionState state_;
+  event::Timer armed_timer_ = event::Timer::MasterDown;
+  ev_timer timer_{};
+  ev_timer garp_timer_{};
+  int garp_rounds_left_ = 0;
+  bool send_failing_ = false;  // log a failing send once, not at every advert
+};
+
+}  // namespace floatd
