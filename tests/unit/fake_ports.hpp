@@ -1,0 +1,40 @@
+// Recording fakes of the runtime ports (agent/ports.hpp).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "agent/ports.hpp"
+
+namespace floatd::testing {
+
+struct FakeAdvertSocket : AdvertSocket {
+  std::vector<Advert> sent;
+  int error = 0;
+  int send(const Advert& advert) override {
+    sent.push_back(advert);
+    return error;
+  }
+};
+
+// Records operations in order as "add 192.0.2.100/24" / "remove ...".
+struct FakeAddressManager : AddressManager {
+  std::vector<std::string> log;
+  std::string add(const IpPrefix& vip) override {
+    log.push_back("add " + vip.to_string());
+    return "";
+  }
+  std::string remove(const IpPrefix& vip) override {
+    log.push_back("remove " + vip.to_string());
+    return "";
+  }
+};
+
+struct FakeAnnouncer : Announcer {
+  std::vector<IpAddress> announced;
+  int announce(const IpAddress& vip) override {
+    announced.push_back(vip);
+    return 0;
+  }
+};
+
+}  // namespace floatd::testing

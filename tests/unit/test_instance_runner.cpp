@@ -1,0 +1,135 @@
+// The runtime executes the election's actions through the ports, with real libev timers
+// (a private loop, 10 ms adverts) and recording fakes instead of the kernel.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+
+#include "agent/instance_runner.hpp"
+#include "agent/logging.hpp"
+#include "fake_ports.hpp"
+
+using namespace floatd;
+using namespace std::chrono_literals;
+
+namespace {
+
+const IpPrefix kVip = *IpPrefix::parse("192.0.2.100/24");
+
+struct Fixture {
+  struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
+  testing::FakeAdvertSocket socket;
+  testing::FakeAddressManager addresses;
+  testing::FakeAnnouncer announcer;
+  StateChangeLog state_log{LogTarget::Stderr};
+  std::unique_ptr<InstanceRunner> runner;
+
+  explicit Fixture(std::uint8_t priority = 100, int garp_count = 3) {
+    ElectionConfig election;
+    election.vrid = 51;
+    election.priority = priority;
+    election.advert_interval = 10ms;
+    election.primary_address = *IpAddress::parse("192.0.2.1");
+    InstanceSettings settings{"web", {kVip}, garp_count, 10ms, Duration{0}};
+    runner = std::make_unique<InstanceRunner>(
+        loop, settings, election, InstancePorts{socket, addresses, announcer}, state_log);
+  }
+  ~Fixture() {
+    runner.reset();
+    ev_loop_destroy(loop);
+  }
+
+  // Runs the loop until `done` holds; false after a 2 s bound.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      ev_run(loop, EVRUN_ONCE);
+    }
+    return true;
+  }
+  State state() const { return runner->state().state; }
+};
+
+}  // namespace
+
+TEST_CASE("runner: alone on the link, the master down timer makes it MASTER with the VIP") {
+  Fixture f;
+  f.runner->start(true, {});
+  CHECK(f.state() == State::Backup);
+  CHECK(f.addresses.log.empty());
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  CHECK(f.addresses.log == std::vector<std::string>{"add 192.0.2.100/24"});
+  REQUIRE_FALSE(f.socket.sent.empty());
+  CHECK(f.socket.sent.front().vrid == 51);
+  CHECK(f.socket.sent.front().priority == 100);
+  CHECK(f.socket.sent.front().max_advert_interval == Centiseconds(1));
+  CHECK(f.socket.sent.front().addresses == std::vector<IpAddress>{kVip.address});
+}
+
+TEST_CASE("runner: as MASTER it keeps advertising on the Adver_Timer") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.socket.sent.size() >= 5; }));
+  CHECK(f.state() == State::Master);
+}
+
+TEST_CASE("runner: the gratuitous ARP burst has garp_count rounds, then stops") {
+  Fixture f(100, 3);
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.announcer.announced.size() >= 3; }));
+  // Well past the burst (several more adverts), no fourth round.
+  const auto adverts = f.socket.sent.size();
+  REQUIRE(f.run_until([&] { return f.socket.sent.size() >= adverts + 6; }));
+  CHECK(f.announcer.announced.size() == 3);
+}
+
+TEST_CASE("runner: a stale VIP left on the interface is removed before BACKUP") {
+  Fixture f;
+  f.runner->start(true, {*IpPrefix::parse("192.0.2.1/24"), kVip});
+  CHECK(f.addresses.log == std::vector<std::string>{"remove 192.0.2.100/24"});
+  CHECK(f.state() == State::Backup);
+}
+
+TEST_CASE("runner: the address owner keeps its addresses at start and is MASTER at once") {
+  Fixture f(255);
+  f.runner->start(true, {kVip});
+  CHECK(f.state() == State::Master);
+  CHECK(f.addresses.log == std::vector<std::string>{"add 192.0.2.100/24"});
+}
+
+TEST_CASE("runner: a higher-priority master keeps it in BACKUP") {
+  Fixture f;
+  f.runner->start(true, {});
+  Advert advert{3, 51, 200, Centiseconds(1), {kVip.address}};
+  const auto deadline = std::chrono::steady_clock::now() + 200ms;
+  while (std::chrono::steady_clock::now() < deadline) {  // a master advertising every ~5 ms
+    f.runner->advert_received(*IpAddress::parse("192.0.2.9"), advert);
+    ev_run(f.loop, EVRUN_NOWAIT);
+  }
+  CHECK(f.state() == State::Backup);
+  CHECK(f.addresses.log.empty());
+}
+
+TEST_CASE("runner: graceful shutdown of a MASTER sends priority 0 and removes the VIP") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  f.runner->shutdown();
+  CHECK(f.state() == State::Init);
+  CHECK(f.socket.sent.back().priority == 0);
+  CHECK(f.addresses.log.back() == "remove 192.0.2.100/24");
+}
+
+TEST_CASE("runner: link down takes the VIP away (FAULT), link up returns to BACKUP") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  f.runner->link_changed(false);
+  CHECK(f.state() == State::Fault);
+  CHECK(f.addresses.log.back() == "remove 192.0.2.100/24");
+  const auto sent = f.socket.sent.size();
+  f.runner->link_changed(true);
+  CHECK(f.state() == State::Backup);
+  CHECK(f.socket.sent.size() == sent);  // nothing sent while down or on the way back
+}
