@@ -100,6 +100,10 @@ std::string master_down_reason(const ElectionState& st, Duration waited) {
     return fmt::format("master {} resigned (priority 0); waited skew time",
                        st.master_address->to_string());
   }
+  if (st.master_priority < st.priority) {
+    return fmt::format("preempting lower-priority master {} ({} < {})",
+                       st.master_address->to_string(), st.master_priority, st.priority);
+  }
   return fmt::format("no advert from master {} (priority {}) for {}",
                      st.master_address->to_string(), st.master_priority, ms_text(waited));
 }

@@ -165,6 +165,8 @@ TEST_CASE("preempt_delay: a lower-priority master is tolerated until the delay h
   CHECK(r.actions.empty());  // delay over: discarded, the master down timer will fire
   const auto m = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 2300ms);
   CHECK(m.state.state == State::Master);
+  CHECK(all_of<action::Transition>(m).at(0).reason ==
+        "preempting lower-priority master 192.0.2.1 (100 < 150)");
 }
 
 TEST_CASE("preempt_delay restarts when a higher-priority master was heard in between") {
