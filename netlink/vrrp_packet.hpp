@@ -2,7 +2,9 @@
 // Pure: bytes in, bytes out. Every malformed input is a counted DropReason, never a crash.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string_view>
