@@ -4,8 +4,7 @@
 #include <string>
 
 #include "agent/ip_address.hpp"
-
-struct nl_sock;
+#include "netlink/handles.hpp"
 
 namespace floatd::net {
 
@@ -22,7 +21,10 @@ class AddressManager {
   std::string remove(int ifindex, const IpPrefix& vip);
 
  private:
-  nl_sock* sock_;
+  // Runs one request and returns 0 or a negative libnl error code. After a timeout or a sequence
+  // mismatch the socket is replaced (see the .cpp), so sock_ may be null between requests.
+  int transact(bool add, int ifindex, const IpPrefix& vip, const std::string& label);
+  NlSock sock_;
 };
 
 }  // namespace floatd::net

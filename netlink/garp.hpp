@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "agent/ip_address.hpp"
+#include "netlink/handles.hpp"
 
 namespace floatd::net {
 
@@ -19,7 +20,7 @@ class GarpSender {
   int send(int ifindex, const std::array<std::uint8_t, 6>& mac, const IpAddress& vip);
 
  private:
-  int fd_;
+  UniqueFd fd_;
 };
 
 }  // namespace floatd::net

@@ -6,8 +6,7 @@
 #include <ev.h>
 
 #include "agent/ip_address.hpp"
-
-struct nl_sock;
+#include "netlink/handles.hpp"
 
 namespace floatd::net {
 
@@ -30,6 +29,7 @@ class LinkMonitor {
     // The kernel dropped notifications (ENOBUFS): state must be re-read with query_link().
     std::function<void()> on_overrun;
   };
+  // Callbacks run inside the io watcher and must not throw (they are called from libnl's C code).
   LinkMonitor(struct ev_loop* loop, Callbacks callbacks);  // throws std::runtime_error
   ~LinkMonitor();
   LinkMonitor(const LinkMonitor&) = delete;
@@ -39,8 +39,10 @@ class LinkMonitor {
   static void on_readable(struct ev_loop* loop, ev_io* watcher, int revents);
   struct ev_loop* loop_;
   Callbacks callbacks_;
-  nl_sock* sock_;
+  NlSock sock_;
   ev_io io_{};
+  // Notifications were lost; on_overrun fires once the socket is drained (see the .cpp).
+  bool resync_pending_ = false;
 };
 
 }  // namespace floatd::net

@@ -1,5 +1,5 @@
 // The raw IPv4 VRRP socket of one interface: protocol 112, joined to 224.0.0.18 on that
-// interface only, TTL 255, source bound to the interface's primary address.
+// interface only, TTL 255, every advert sent from the interface's primary address.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -9,6 +9,7 @@
 #include <ev.h>
 
 #include "agent/ip_address.hpp"
+#include "netlink/handles.hpp"
 
 namespace floatd::net {
 
@@ -16,7 +17,8 @@ inline const IpAddress kVrrpGroupV4 = *IpAddress::parse("224.0.0.18");
 
 class VrrpSocket4 {
  public:
-  // Called with each datagram as received (IP header + VRRP message).
+  // Called with each datagram as received (IP header + VRRP message), from the io watcher; it
+  // must not destroy this socket.
   using Receiver = std::function<void(std::span<const std::uint8_t> datagram)>;
 
   // Throws std::system_error naming the failing call.
@@ -33,7 +35,7 @@ class VrrpSocket4 {
  private:
   static void on_readable(struct ev_loop* loop, ev_io* watcher, int revents);
   struct ev_loop* loop_;
-  int fd_;
+  UniqueFd fd_;
   IpAddress source_;
   Receiver receiver_;
   ev_io io_{};
