@@ -18,7 +18,7 @@ struct CheckConfig {
   std::string name;
   std::vector<std::string> command;  // argv, executed without a shell
   Duration interval = std::chrono::seconds(1);
-  Duration timeout = std::chrono::milliseconds(500);
+  Duration timeout = std::chrono::milliseconds(500);  // when not given: min(500ms, interval)
   int rise = 2;
   int fall = 2;
 };
