@@ -34,28 +34,30 @@ void usage(std::FILE* out) {
                kDefaultConfigPath);
 }
 
-// Returns nullopt-like exit code via `exit_code` when the program should stop right away.
+// False when the program must stop at once with `exit_code` (help, or a usage error).
 bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const bool takes_value = arg == "-c" || arg == "--config" || arg == "--log-target";
+    if (takes_value && i + 1 >= argc) {
+      std::fprintf(stderr, "floatd: %s needs a value\n", argv[i]);
+      exit_code = 2;
+      return false;
+    }
     if (arg == "-c" || arg == "--config") {
-      const char* v = value();
-      if (!v) break;
-      options.config_path = v;
-    } else if (arg == "--check") {
-      options.check = true;
-    } else if (arg == "--version") {
-      options.version = true;
+      options.config_path = argv[++i];
     } else if (arg == "--log-target") {
-      const char* v = value();
-      const auto target = v ? floatd::parse_log_target(v) : std::nullopt;
+      const auto target = floatd::parse_log_target(argv[++i]);
       if (!target) {
         std::fprintf(stderr, "floatd: --log-target must be auto, journal or stderr\n");
         exit_code = 2;
         return false;
       }
       options.log_target = *target;
+    } else if (arg == "--check") {
+      options.check = true;
+    } else if (arg == "--version") {
+      options.version = true;
     } else if (arg == "-h" || arg == "--help") {
       usage(stdout);
       exit_code = 0;
@@ -66,14 +68,6 @@ bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
       exit_code = 2;
       return false;
     }
-    continue;
-  }
-  if (argc > 1 && (std::string_view(argv[argc - 1]) == "-c" ||
-                   std::string_view(argv[argc - 1]) == "--config" ||
-                   std::string_view(argv[argc - 1]) == "--log-target")) {
-    std::fprintf(stderr, "floatd: %s needs a value\n", argv[argc - 1]);
-    exit_code = 2;
-    return false;
   }
   return true;
 }
