@@ -37,12 +37,20 @@ class Step {
   // RFC 5798 6.4.1 / 6.4.2: transition to MASTER.
   void become_master(std::string reason) {
     change_state(State::Master, std::move(reason));
+    state().resigned = false;
     state().master_address.reset();
     state().lower_master_since.reset();
     emit(action::AddVips{});
     send_advert();
     emit(action::Announce{});
     arm(event::Timer::Adver, config_.advert_interval);
+  }
+
+  // RFC 5798 6.4.3 (shutdown): a priority-0 advert lets backups take over after Skew_Time.
+  void hand_over() {
+    emit(action::StopTimer{});
+    emit(action::SendAdvert{kResignPriority});
+    emit(action::RemoveVips{});
   }
 
   // RFC 5798 6.4.1: transition to BACKUP, waiting a Master_Down_Interval of our own interval.
@@ -80,7 +88,7 @@ void on_init(Step& s, const Event& e) {
   std::visit(Overloaded{
                  [&](const event::Startup&) { s.start("started"); },
                  [&](const event::LinkDown&) { s.change_state(State::Fault, "link down at start"); },
-                 [](const auto&) { /* INIT ignores adverts, timers, LinkUp and Shutdown */ },
+                 [](const auto&) { /* INIT ignores adverts, timers, LinkUp, Shutdown, Resign */ },
              },
              e);
 }
@@ -89,7 +97,7 @@ void on_fault(Step& s, const Event& e) {
   std::visit(Overloaded{
                  [&](const event::LinkUp&) { s.start("link up"); },
                  [&](const event::Shutdown&) { s.change_state(State::Init, "shutdown"); },
-                 [](const auto&) { /* no election while the link is down */ },
+                 [](const auto&) { /* no election while the link is down; nothing to resign */ },
              },
              e);
 }
@@ -118,7 +126,7 @@ void backup_on_advert(Step& s, const event::AdvertReceived& a) {
     return;
   }
   const bool lower = a.priority < st.priority;
-  if (lower && s.config().preempt) {
+  if (lower && s.config().preempt && !st.resigned) {
     if (s.config().preempt_delay.count() == 0) return;  // discard: Master_Down_Timer runs out
     if (!st.lower_master_since) st.lower_master_since = s.now();
     if (s.now() - *st.lower_master_since >= s.config().preempt_delay) return;  // delay over
@@ -148,7 +156,7 @@ void on_backup(Step& s, const Event& e) {
             s.emit(action::StopTimer{});
             s.change_state(State::Init, "shutdown");
           },
-          [](const auto&) { /* Startup and LinkUp: already running */ },
+          [](const auto&) { /* Startup, LinkUp, Resign (not MASTER): nothing to do */ },
       },
       e);
 }
@@ -196,11 +204,16 @@ void on_master(Step& s, const Event& e) {
                    s.change_state(State::Fault, "link down");
                  },
                  [&](const event::Shutdown&) {
-                   // RFC 5798 6.4.3: a priority-0 advert lets backups take over after Skew_Time.
-                   s.emit(action::StopTimer{});
-                   s.emit(action::SendAdvert{kResignPriority});
-                   s.emit(action::RemoveVips{});
+                   s.hand_over();
                    s.change_state(State::Init, "shutdown");
+                 },
+                 [&](const event::Resign&) {
+                   s.hand_over();
+                   s.change_state(State::Backup, "resigned by the operator");
+                   s.state().resigned = true;
+                   s.state().master_address.reset();
+                   s.state().master_adver_interval = s.config().advert_interval;
+                   s.arm(event::Timer::MasterDown, s.own_master_down_interval());
                  },
                  [](const auto&) { /* Startup and LinkUp: already running */ },
              },

@@ -51,10 +51,13 @@ struct TimerExpired {
 struct LinkDown {};
 struct LinkUp {};
 struct Shutdown {};
+// An operator hands the VIPs over (floatctl resign): as on shutdown, a priority-0 advert lets
+// a backup take over after its skew time; we stay BACKUP and do not preempt the new master.
+struct Resign {};
 }  // namespace event
 
 using Event = std::variant<event::Startup, event::AdvertReceived, event::TimerExpired,
-                           event::LinkDown, event::LinkUp, event::Shutdown>;
+                           event::LinkDown, event::LinkUp, event::Shutdown, event::Resign>;
 
 namespace action {
 struct SendAdvert {
@@ -87,6 +90,8 @@ struct ElectionState {
   std::uint8_t master_priority = 0;
   // When a lower-priority master was first tolerated because of preempt_delay.
   std::optional<TimePoint> lower_master_since;
+  // Set by Resign: no preemption until we are MASTER again (a one-time handover).
+  bool resigned = false;
 
   bool operator==(const ElectionState&) const = default;
 };

@@ -299,7 +299,8 @@ TEST_CASE("every state change is reported exactly once, with a reason") {
                                   event::TimerExpired{event::Timer::Adver},
                                   event::LinkDown{},
                                   event::LinkUp{},
-                                  event::Shutdown{}};
+                                  event::Shutdown{},
+                                  event::Resign{}};
   auto st = initial_state(c);
   TimePoint now = t0;
   int changes = 0;
@@ -368,4 +369,33 @@ TEST_CASE("two routers on a simulated wire elect exactly one master, the higher 
   }
   CHECK(a.state.state == State::Master);
   CHECK(b.state.state == State::Backup);
+}
+
+TEST_CASE("resign: a MASTER hands over like a shutdown but stays BACKUP") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::Resign{}, t0 + 2s);
+  CHECK(r.state.state == State::Backup);
+  CHECK(r.state.resigned);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(armed(r).timer == event::Timer::MasterDown);
+}
+
+TEST_CASE("resign: the resigned node does not preempt the lower-priority new master") {
+  const auto c = config(150, 100ms);
+  const auto resigned = step(c, as_master(c), event::Resign{}, t0 + 2s).state;
+  const auto r = step(c, resigned, advert(kLowerPeer, 100), t0 + 2s + 50ms);
+  CHECK(armed(r).at == t0 + 2s + 50ms + master_down_interval(150, 100ms));  // accepted
+  // Once the new master is gone and we are MASTER again, preemption is back to normal.
+  auto m = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 3s);
+  REQUIRE(m.state.state == State::Master);
+  CHECK_FALSE(m.state.resigned);
+}
+
+TEST_CASE("resign is ignored outside MASTER") {
+  const auto c = config(100, 100ms);
+  const auto backup = started(c);
+  const auto r = step(c, backup, event::Resign{}, t0 + 1s);
+  CHECK(r.state == backup);
+  CHECK(r.actions.empty());
 }
