@@ -6,10 +6,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/control_commands.hpp"
+
 namespace floatd {
 
 Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log)
     : loop_(loop), state_log_(state_log), log_(subsystem_logger("floatd")) {
+  // First, so a second floatd on the same configuration stops here, before touching VIPs.
+  control_ = std::make_unique<ControlServer>(
+      loop_, config.global.control_socket,
+      [this](std::string_view request) { return handle_control_request(request, instances_); });
   for (const auto& instance : config.instances) add_instance(instance);
 
   // Listen before the instances start so no link change between query and start is lost.
@@ -75,7 +81,7 @@ void Daemon::add_instance(const conf::InstanceConfig& instance) {
   election.preempt = instance.preempt;
   election.preempt_delay = instance.preempt_delay;
   election.primary_address = link.primary;
-  InstanceSettings settings{instance.name, instance.vips, instance.garp_count,
+  InstanceSettings settings{instance.name, link.info.name, instance.vips, instance.garp_count,
                             instance.garp_interval, instance.garp_refresh};
   auto runner = std::make_unique<InstanceRunner>(
       loop_, std::move(settings), election,

@@ -5,7 +5,8 @@
 //   floatd_main -> Daemon -> InstanceRunner -> election (pure)
 //                    |            '-> ports (agent/ports.hpp) -> netlink/instance_ports
 //                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
-//                    '-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
+//                    |-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
+//                    '-> ControlServer -> handle_control_request (status, resign)
 #pragma once
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <ev.h>
 
 #include "agent/advert_dispatcher.hpp"
+#include "agent/control_server.hpp"
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
 #include "conf/config.hpp"
@@ -29,7 +31,8 @@ namespace floatd {
 class Daemon {
  public:
   // Throws std::runtime_error naming the instance and interface when start-up is impossible
-  // (interface missing, no IPv4 address to send adverts from, no privileges).
+  // (interface missing, no IPv4 address to send adverts from, no privileges, another floatd
+  // already running with the same control socket).
   Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log);
   ~Daemon();
   Daemon(const Daemon&) = delete;
@@ -68,6 +71,7 @@ class Daemon {
   std::map<int, Link> links_;  // by ifindex
   std::vector<std::unique_ptr<InstanceRunner>> instances_;
   std::unique_ptr<net::LinkMonitor> link_monitor_;
+  std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
   ev_signal sigterm_{}, sigint_{}, sighup_{};
 };
 

@@ -65,6 +65,8 @@ void InstanceRunner::link_changed(bool up) {
 
 void InstanceRunner::shutdown() { dispatch(event::Shutdown{}); }
 
+void InstanceRunner::resign() { dispatch(event::Resign{}); }
+
 void InstanceRunner::dispatch(const Event& event) {
   auto result = step(election_, state_, event, std::chrono::steady_clock::now());
   state_ = std::move(result.state);
@@ -83,6 +85,7 @@ void InstanceRunner::execute(const Action& action) {
                  [&](const action::RemoveVips&) { remove_vips(); },
                  [&](const action::Announce&) { start_announcements(); },
                  [&](const action::Transition& t) {
+                   last_change_ = {std::chrono::system_clock::now(), t.reason};
                    state_log_.record(StateChange{settings_.name, election_.vrid, t.from, t.to,
                                                  state_.priority, t.reason});
                  },

@@ -22,6 +22,7 @@ class StateChangeLog;
 
 struct InstanceSettings {
   std::string name;
+  std::string interface;
   std::vector<IpPrefix> vips;
   int garp_count = 3;  // rounds in the burst on becoming MASTER
   Duration garp_interval = std::chrono::milliseconds(100);
@@ -49,10 +50,19 @@ class InstanceRunner {
   void advert_received(const IpAddress& source, const Advert& advert);
   void link_changed(bool up);
   void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER
+  void resign();    // one-time handover when MASTER (floatctl resign)
 
   const std::string& name() const { return settings_.name; }
   std::uint8_t vrid() const { return election_.vrid; }
   const ElectionState& state() const { return state_; }
+  const InstanceSettings& settings() const { return settings_; }
+  std::uint8_t configured_priority() const { return election_.priority; }
+
+  struct LastChange {
+    std::chrono::system_clock::time_point at;  // wall clock, for operators
+    std::string reason;
+  };
+  const LastChange& last_change() const { return last_change_; }
 
  private:
   void dispatch(const Event& event);
@@ -76,6 +86,7 @@ class InstanceRunner {
   event::Timer armed_timer_ = event::Timer::MasterDown;
   ev_timer timer_{};
   ev_timer garp_timer_{};
+  LastChange last_change_;
   int garp_rounds_left_ = 0;
   bool send_failing_ = false;  // log a failing send once, not at every advert
 };

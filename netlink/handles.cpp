@@ -26,17 +26,6 @@ int open_route_socket(NlSock& out) {
   return 0;
 }
 
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    UniqueFd old(std::exchange(fd_, other.release()));
-  }
-  return *this;
-}
-
 void throw_errno(std::string_view context, const char* call) {
   throw std::system_error(errno, std::generic_category(), std::string(context) + ": " + call);
 }

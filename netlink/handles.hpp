@@ -4,6 +4,8 @@
 #include <memory>
 #include <string_view>
 
+#include "agent/unique_fd.hpp"
+
 struct nl_sock;
 struct nl_cache;
 struct nl_addr;
@@ -37,27 +39,7 @@ using RtnlLink = std::unique_ptr<rtnl_link, RtnlLinkDeleter>;
 // A connected NETLINK_ROUTE socket in `out`; returns 0 or a negative libnl error code.
 int open_route_socket(NlSock& out);
 
-// Closes the descriptor on destruction; move-only.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd();
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using floatd::UniqueFd;
 
 // Start-up failures of socket calls: a std::system_error from errno, "<context>: <call>: ...".
 [[noreturn]] void throw_errno(std::string_view context, const char* call);

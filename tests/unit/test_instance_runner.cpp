@@ -30,7 +30,7 @@ struct Fixture {
     election.priority = priority;
     election.advert_interval = 10ms;
     election.primary_address = *IpAddress::parse("192.0.2.1");
-    InstanceSettings settings{"web", {kVip}, garp_count, 10ms, Duration{0}};
+    InstanceSettings settings{"web", "eth0", {kVip}, garp_count, 10ms, Duration{0}};
     runner = std::make_unique<InstanceRunner>(
         loop, settings, election, InstancePorts{socket, addresses, announcer}, state_log);
   }

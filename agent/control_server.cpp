@@ -1,0 +1,150 @@
+#include "agent/control_server.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "agent/control_protocol.hpp"
+#include "netlink/handles.hpp"
+
+namespace floatd {
+namespace {
+
+constexpr std::size_t kMaxConnections = 16;
+constexpr double kConnectionTimeoutSeconds = 2.0;
+
+sockaddr_un socket_address(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path)
+    throw std::runtime_error(fmt::format("control socket path too long: {}", path));
+  path.copy(addr.sun_path, path.size());
+  return addr;
+}
+
+// A socket file left by a previous run is removed; one that still answers belongs to a
+// running floatd, and two daemons must never manage the same VIPs.
+void remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) return;
+  if (!S_ISSOCK(st.st_mode))
+    throw std::runtime_error(fmt::format("{} exists and is not a socket", path));
+  UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (connect(probe.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
+    throw std::runtime_error(fmt::format("another floatd is already listening on {}", path));
+  unlink(path.c_str());
+}
+
+void restrict_access(const std::string& path) {
+  if (chmod(path.c_str(), 0660) != 0) net::throw_errno("control socket " + path, "chmod");
+  if (const group* g = getgrnam("floatd")) {
+    if (chown(path.c_str(), 0, g->gr_gid) != 0) net::throw_errno("control socket " + path, "chown");
+  }
+}
+
+}  // namespace
+
+ControlServer::ControlServer(struct ev_loop* loop, std::string path, Handler handler)
+    : loop_(loop), path_(std::move(path)), handler_(std::move(handler)) {
+  const auto addr = socket_address(path_);
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
+  remove_stale_socket(path_, addr);
+  listen_fd_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (listen_fd_.get() < 0) net::throw_errno("control socket", "socket");
+  if (bind(listen_fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+    net::throw_errno("control socket " + path_, "bind");
+  restrict_access(path_);
+  if (listen(listen_fd_.get(), 16) != 0) net::throw_errno("control socket " + path_, "listen");
+  ev_io_init(&accept_io_, on_accept, listen_fd_.get(), EV_READ);
+  accept_io_.data = this;
+  ev_io_start(loop_, &accept_io_);
+}
+
+ControlServer::~ControlServer() {
+  ev_io_stop(loop_, &accept_io_);
+  while (!connections_.empty()) close(connections_.front());
+  unlink(path_.c_str());
+}
+
+void ControlServer::on_accept(struct ev_loop*, ev_io* watcher, int) {
+  static_cast<ControlServer*>(watcher->data)->accept_all();
+}
+
+void ControlServer::accept_all() {
+  for (int i = 0; i < 16; ++i) {  // bounded per wake-up
+    UniqueFd fd(accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (fd.get() < 0) return;  // EAGAIN, or the client already left
+    if (connections_.size() >= kMaxConnections) continue;  // refused by closing
+    auto& c = connections_.emplace_back();
+    c.server = this;
+    c.fd = std::move(fd);
+    ev_io_init(&c.io, on_connection_io, c.fd.get(), EV_READ);
+    c.io.data = &c;
+    ev_io_start(loop_, &c.io);
+    ev_timer_init(&c.deadline, on_connection_deadline, kConnectionTimeoutSeconds, 0.);
+    c.deadline.data = &c;
+    ev_timer_start(loop_, &c.deadline);
+  }
+}
+
+void ControlServer::on_connection_io(struct ev_loop*, ev_io* watcher, int revents) {
+  auto& c = *static_cast<Connection*>(watcher->data);
+  if (revents & EV_READ) c.server->read_request(c);
+  else if (revents & EV_WRITE) c.server->write_response(c);
+}
+
+void ControlServer::on_connection_deadline(struct ev_loop*, ev_timer* watcher, int) {
+  auto& c = *static_cast<Connection*>(watcher->data);
+  c.server->close(c);
+}
+
+void ControlServer::read_request(Connection& c) {
+  char buf[1024];
+  const ssize_t n = read(c.fd.get(), buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) return close(c);
+  c.input.append(buf, static_cast<std::size_t>(n));
+  const auto newline = c.input.find('\n');
+  if (newline == std::string::npos) {
+    if (c.input.size() > control::kMaxRequestBytes) {
+      c.output = control::error_response("request too long") + "\n";
+    } else {
+      return;  // wait for the rest of the line
+    }
+  } else {
+    c.output = handler_(std::string_view(c.input).substr(0, newline)) + "\n";
+  }
+  ev_io_stop(loop_, &c.io);
+  ev_io_set(&c.io, c.fd.get(), EV_WRITE);
+  ev_io_start(loop_, &c.io);
+  write_response(c);
+}
+
+void ControlServer::write_response(Connection& c) {
+  while (c.written < c.output.size()) {
+    const ssize_t n = send(c.fd.get(), c.output.data() + c.written, c.output.size() - c.written,
+                           MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;  // EV_WRITE resumes
+    if (n < 0) return close(c);
+    c.written += static_cast<std::size_t>(n);
+  }
+  close(c);
+}
+
+void ControlServer::close(Connection& c) {
+  ev_io_stop(loop_, &c.io);
+  ev_timer_stop(loop_, &c.deadline);
+  connections_.remove_if([&](const Connection& x) { return &x == &c; });
+}
+
+}  // namespace floatd

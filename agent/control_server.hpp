@@ -1,0 +1,56 @@
+// The control socket: a Unix stream socket (global.control_socket) where floatctl sends one
+// request line and reads one response line. Non-blocking throughout: a slow or stuck client
+// never delays adverts. The socket is mode 0660, group "floatd" where that group exists.
+#pragma once
+#include <functional>
+#include <list>
+#include <string>
+#include <string_view>
+
+#include <ev.h>
+
+#include "agent/unique_fd.hpp"
+
+namespace floatd {
+
+class ControlServer {
+ public:
+  // Maps one request line to one response line (both without the newline).
+  using Handler = std::function<std::string(std::string_view request)>;
+
+  // Throws std::system_error (cannot create) or std::runtime_error (another floatd listens).
+  ControlServer(struct ev_loop* loop, std::string path, Handler handler);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Connection {
+    ControlServer* server = nullptr;
+    UniqueFd fd;
+    std::string input;
+    std::string output;
+    std::size_t written = 0;
+    ev_io io{};
+    ev_timer deadline{};
+  };
+
+  static void on_accept(struct ev_loop* loop, ev_io* watcher, int revents);
+  static void on_connection_io(struct ev_loop* loop, ev_io* watcher, int revents);
+  static void on_connection_deadline(struct ev_loop* loop, ev_timer* watcher, int revents);
+  void accept_all();
+  void read_request(Connection& c);
+  void write_response(Connection& c);
+  void close(Connection& c);
+
+  struct ev_loop* loop_;
+  std::string path_;
+  Handler handler_;
+  UniqueFd listen_fd_;
+  ev_io accept_io_{};
+  std::list<Connection> connections_;  // stable addresses for the watchers
+};
+
+}  // namespace floatd
