@@ -11,7 +11,11 @@
 namespace floatd {
 
 Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log)
-    : loop_(loop), state_log_(state_log), log_(subsystem_logger("floatd")) {
+    : loop_(loop),
+      state_log_(state_log),
+      log_(subsystem_logger("floatd")),
+      notifier_(loop, [this] { return summary(); }) {
+  state_log_.observe([this](const StateChange&) { notifier_.update_status(); });
   // First, so a second floatd on the same configuration stops here, before touching VIPs.
   control_ = std::make_unique<ControlServer>(
       loop_, config.global.control_socket,
@@ -116,11 +120,22 @@ void Daemon::set_link_state(Link& link, bool up) {
 }
 
 int Daemon::run() {
+  notifier_.ready();
   ev_run(loop_, 0);
   return 0;
 }
 
+std::string Daemon::summary() const {
+  std::string out;
+  for (const auto& i : instances_) {
+    out += fmt::format("{}{} {} {}", out.empty() ? "" : ", ", i->name(), to_string(i->state().state),
+                       i->state().priority);
+  }
+  return out.empty() ? "no instances configured" : out;
+}
+
 void Daemon::stop() {
+  notifier_.stopping();
   log_->info("stopping: resigning every instance");
   for (auto& instance : instances_) instance->shutdown();
   ev_break(loop_, EVBREAK_ALL);

@@ -18,6 +18,7 @@
 #include "agent/control_server.hpp"
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
+#include "agent/systemd_notifier.hpp"
 #include "conf/config.hpp"
 #include "netlink/address_manager.hpp"
 #include "netlink/garp.hpp"
@@ -38,8 +39,11 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Runs until SIGTERM or SIGINT, then resigns every instance. Returns the exit code.
+  // Tells systemd it is ready, runs until SIGTERM or SIGINT, then resigns every instance.
+  // Returns the exit code.
   int run();
+  // "web MASTER 150, db BACKUP 100"
+  std::string summary() const;
 
  private:
   // Everything bound to one interface, shared by the instances on it.
@@ -72,6 +76,7 @@ class Daemon {
   std::vector<std::unique_ptr<InstanceRunner>> instances_;
   std::unique_ptr<net::LinkMonitor> link_monitor_;
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
+  SystemdNotifier notifier_;
   ev_signal sigterm_{}, sigint_{}, sighup_{};
 };
 

@@ -1,6 +1,4 @@
 // floatd [-c PATH] [--check] [--version] [--log-target auto|journal|stderr]
-#include <systemd/sd-daemon.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -104,7 +102,6 @@ int main(int argc, char** argv) {
     floatd::Daemon daemon(loop, config, state_log);
     log->info("floatd {} started with {} instance(s) from {}", FLOATD_VERSION,
               config.instances.size(), options.config_path);
-    sd_notify(0, "READY=1");
     const int rc = daemon.run();
     log->info("floatd stopped");
     return rc;

@@ -63,6 +63,11 @@ std::string describe(const StateChange& c) {
 }
 
 void StateChangeLog::record(const StateChange& c) const {
+  write(c);
+  for (const auto& observer : observers_) observer(c);
+}
+
+void StateChangeLog::write(const StateChange& c) const {
   const auto message = describe(c);
   if (!journal_) {
     subsystem_logger("vrrp")->info("{}", message);

@@ -3,10 +3,12 @@
 // with a fixed MESSAGE_ID and FLOATD_* fields (see ARCHITECTURE.md, "Journal").
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/election.hpp"
 
@@ -42,13 +44,20 @@ struct StateChange {
 // "web (vrid 51): BACKUP -> MASTER, priority 150: <reason>"
 std::string describe(const StateChange& change);
 
+// Logs every state change once and tells the observers (systemd STATUS, later `watch`).
 class StateChangeLog {
  public:
+  using Observer = std::function<void(const StateChange&)>;
+
   explicit StateChangeLog(LogTarget resolved) : journal_(resolved == LogTarget::Journal) {}
   void record(const StateChange& change) const;
+  void observe(Observer observer) { observers_.push_back(std::move(observer)); }
 
  private:
+  void write(const StateChange& change) const;
+
   bool journal_;
+  std::vector<Observer> observers_;
 };
 
 }  // namespace floatd

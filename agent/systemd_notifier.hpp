@@ -1,0 +1,34 @@
+// Talks to systemd (sd_notify): READY=1 once every instance runs, STATUS= with a one-line
+// summary ("web MASTER 150, db BACKUP 100") after every state change, and WATCHDOG=1 from
+// a loop timer, so a wedged event loop gets floatd restarted. Silent outside systemd.
+#pragma once
+#include <functional>
+#include <string>
+
+#include <ev.h>
+
+namespace floatd {
+
+class SystemdNotifier {
+ public:
+  using Summary = std::function<std::string()>;
+
+  SystemdNotifier(struct ev_loop* loop, Summary summary);
+  ~SystemdNotifier();
+  SystemdNotifier(const SystemdNotifier&) = delete;
+  SystemdNotifier& operator=(const SystemdNotifier&) = delete;
+
+  void ready();
+  void stopping();
+  void update_status();
+
+ private:
+  static void on_watchdog(struct ev_loop* loop, ev_timer* watcher, int revents);
+
+  struct ev_loop* loop_;
+  Summary summary_;
+  std::string last_status_;
+  ev_timer watchdog_{};
+};
+
+}  // namespace floatd
