@@ -25,6 +25,7 @@ void AdvertDispatcher::receive(std::span<const std::uint8_t> datagram) {
   }
   const auto& decoded = *result.decoded;
   if (decoded.source == own_address_) return;  // our own advert, looped back
+  peers_.record(decoded, std::chrono::system_clock::now());
   const auto handler = handlers_.find(decoded.advert.vrid);
   if (handler == handlers_.end()) {
     drop(packet::DropReason::UnknownVrid, fmt::format(" (vrid {} from {})", decoded.advert.vrid,

@@ -1,6 +1,6 @@
 // Receive path of one interface: decodes each datagram, drops and counts what is invalid
-// (per reason, log rate-limited), ignores our own adverts and hands the rest to the virtual
-// router with that VRID.
+// (per reason, log rate-limited), ignores our own adverts, remembers every speaker (also of
+// VRIDs we do not run) and hands the rest to the virtual router with that VRID.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "agent/ip_address.hpp"
+#include "agent/peer_table.hpp"
 #include "netlink/vrrp_packet.hpp"
 
 namespace spdlog {
@@ -27,6 +28,8 @@ class AdvertDispatcher {
   void route(std::uint8_t vrid, Handler handler);
   void receive(std::span<const std::uint8_t> datagram);
   const packet::DropCounters& drops() const { return drops_; }
+  const PeerTable& peers() const { return peers_; }
+  const std::string& interface_name() const { return interface_name_; }
 
  private:
   void drop(packet::DropReason reason, const std::string& detail);
@@ -35,6 +38,7 @@ class AdvertDispatcher {
   IpAddress own_address_;
   std::map<std::uint8_t, Handler> handlers_;
   packet::DropCounters drops_;
+  PeerTable peers_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -3,8 +3,12 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "agent/metrics.hpp"
+
 namespace floatd {
 namespace {
+
+using nlohmann::json;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -17,9 +21,8 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", ms);
 }
 
-std::string resign(const std::string& name,
-                   const std::vector<std::unique_ptr<InstanceRunner>>& instances) {
-  for (const auto& runner : instances) {
+std::string resign(const std::string& name, const ControlContext& ctx) {
+  for (const auto& runner : ctx.instances) {
     if (runner->name() != name) continue;
     if (runner->state().state != State::Master) {
       return control::error_response(
@@ -30,6 +33,47 @@ std::string resign(const std::string& name,
     return control::ok_response(control::status_to_json({instance_status(*runner)}));
   }
   return control::error_response(fmt::format("no instance named '{}'", name));
+}
+
+json peers(const ControlContext& ctx) {
+  json list = json::array();
+  for (const auto* itf : ctx.interfaces) {
+    for (const auto& p : itf->peers().peers()) {
+      json vips = json::array();
+      for (const auto& v : p.vips) vips.push_back(v.to_string());
+      list.push_back({{"interface", itf->interface_name()},
+                      {"vrid", p.vrid},
+                      {"address", p.address.to_string()},
+                      {"priority", p.priority},
+                      {"interval_ms", std::chrono::milliseconds(p.interval).count()},
+                      {"version", p.version},
+                      {"checksum", p.checksum == packet::ChecksumVariant::PseudoHeader
+                                       ? "pseudo-header"
+                                       : "rfc9568"},
+                      {"vips", vips},
+                      {"last_seen", rfc3339(p.last_seen)},
+                      {"adverts", p.adverts}});
+    }
+  }
+  return json{{"peers", list}};
+}
+
+json history(const ControlContext& ctx) {
+  json list = json::array();
+  for (const auto& e : ctx.history.entries()) list.push_back(state_change_to_json(e));
+  return json{{"history", list}};
+}
+
+json metrics(const ControlContext& ctx) {
+  std::vector<InstanceMetrics> instances;
+  for (const auto& r : ctx.instances) {
+    instances.push_back({r->name(), r->vrid(), r->state().state, r->configured_priority(),
+                         r->state().priority, r->counters()});
+  }
+  std::vector<InterfaceMetrics> interfaces;
+  for (const auto* itf : ctx.interfaces)
+    interfaces.push_back({itf->interface_name(), itf->drops(), itf->peers().size()});
+  return json{{"text", format_metrics(instances, interfaces)}};
 }
 
 }  // namespace
@@ -53,20 +97,42 @@ control::InstanceStatus instance_status(const InstanceRunner& runner) {
   return s;
 }
 
-std::string handle_control_request(std::string_view line,
-                                   const std::vector<std::unique_ptr<InstanceRunner>>& instances) {
+json state_change_to_json(const HistoryEntry& e) {
+  const auto& c = e.change;
+  return {{"event", "state_change"},     {"at", rfc3339(e.at)},
+          {"instance", c.instance},      {"vrid", c.vrid},
+          {"from", to_string(c.from)},   {"to", to_string(c.to)},
+          {"priority", c.priority},      {"reason", c.reason}};
+}
+
+ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& ctx) {
   const auto parsed = control::parse_request(line);
   if (const auto* error = std::get_if<control::ParseError>(&parsed))
-    return control::error_response(error->message);
-  return std::visit(Overloaded{
-                        [&](const control::request::Status&) {
-                          std::vector<control::InstanceStatus> all;
-                          for (const auto& r : instances) all.push_back(instance_status(*r));
-                          return control::ok_response(control::status_to_json(all));
-                        },
-                        [&](const control::request::Resign& r) { return resign(r.instance, instances); },
-                    },
-                    std::get<control::Request>(parsed));
+    return {control::error_response(error->message)};
+  return std::visit(
+      Overloaded{
+          [&](const control::request::Status&) -> ControlServer::Reply {
+            std::vector<control::InstanceStatus> all;
+            for (const auto& r : ctx.instances) all.push_back(instance_status(*r));
+            return {control::ok_response(control::status_to_json(all))};
+          },
+          [&](const control::request::Resign& r) -> ControlServer::Reply {
+            return {resign(r.instance, ctx)};
+          },
+          [&](const control::request::Peers&) -> ControlServer::Reply {
+            return {control::ok_response(peers(ctx))};
+          },
+          [&](const control::request::History&) -> ControlServer::Reply {
+            return {control::ok_response(history(ctx))};
+          },
+          [&](const control::request::Metrics&) -> ControlServer::Reply {
+            return {control::ok_response(metrics(ctx))};
+          },
+          [&](const control::request::Watch&) -> ControlServer::Reply {
+            return {control::ok_response(json{{"watching", true}}), true};
+          },
+      },
+      std::get<control::Request>(parsed));
 }
 
 }  // namespace floatd

@@ -1,18 +1,29 @@
-// What floatd answers on its control socket: one request line in, one response line out.
+// What floatd answers on its control socket: one request line in, one reply out.
 #pragma once
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "agent/advert_dispatcher.hpp"
 #include "agent/control_protocol.hpp"
+#include "agent/control_server.hpp"
 #include "agent/instance_runner.hpp"
+#include "agent/transition_history.hpp"
 
 namespace floatd {
 
-control::InstanceStatus instance_status(const InstanceRunner& runner);
+// A read/act view of the running daemon for one request.
+struct ControlContext {
+  const std::vector<std::unique_ptr<InstanceRunner>>& instances;
+  std::vector<const AdvertDispatcher*> interfaces;
+  const TransitionHistory& history;
+};
 
-std::string handle_control_request(std::string_view line,
-                                   const std::vector<std::unique_ptr<InstanceRunner>>& instances);
+control::InstanceStatus instance_status(const InstanceRunner& runner);
+// {"event": "state_change", "at": ..., "instance": ..., ...}: a `watch` line and a history row.
+nlohmann::json state_change_to_json(const HistoryEntry& entry);
+
+ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& context);
 
 }  // namespace floatd

@@ -7,9 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-// Invalid UTF-8 (an odd interface name, say) is replaced rather than thrown.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -28,6 +25,10 @@ std::variant<Request, ParseError> parse_object(const json& j) {
     return ParseError{"request needs a \"command\" string"};
   const auto& name = command->get_ref<const std::string&>();
   if (name == "status") return Request{request::Status{}};
+  if (name == "peers") return Request{request::Peers{}};
+  if (name == "history") return Request{request::History{}};
+  if (name == "metrics") return Request{request::Metrics{}};
+  if (name == "watch") return Request{request::Watch{}};
   if (name == "resign") {
     const auto instance = j.find("instance");
     if (instance == j.end() || !instance->is_string() || instance->get_ref<const std::string&>().empty())
@@ -47,14 +48,17 @@ std::variant<Request, ParseError> parse_request(std::string_view line) {
 }
 
 std::string format_request(const Request& request) {
-  const json j = std::visit(Overloaded{
-                                [](const request::Status&) { return json{{"command", "status"}}; },
-                                [](const request::Resign& r) {
-                                  return json{{"command", "resign"}, {"instance", r.instance}};
-                                },
-                            },
-                            request);
-  return dump(j);
+  const json j = std::visit(
+      Overloaded{
+          [](const request::Status&) { return json{{"command", "status"}}; },
+          [](const request::Resign& r) { return json{{"command", "resign"}, {"instance", r.instance}}; },
+          [](const request::Peers&) { return json{{"command", "peers"}}; },
+          [](const request::History&) { return json{{"command", "history"}}; },
+          [](const request::Metrics&) { return json{{"command", "metrics"}}; },
+          [](const request::Watch&) { return json{{"command", "watch"}}; },
+      },
+      request);
+  return to_line(j);
 }
 
 json status_to_json(const std::vector<InstanceStatus>& instances) {
@@ -100,10 +104,14 @@ std::vector<InstanceStatus> status_from_json(const json& result) {
   return out;
 }
 
-std::string ok_response(const json& result) { return dump(json{{"ok", true}, {"result", result}}); }
+std::string to_line(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string ok_response(const json& result) { return to_line(json{{"ok", true}, {"result", result}}); }
 
 std::string error_response(std::string_view message) {
-  return dump(json{{"ok", false}, {"error", message}});
+  return to_line(json{{"ok", false}, {"error", message}});
 }
 
 }  // namespace floatd::control

@@ -1,8 +1,9 @@
 // The control-socket protocol between floatctl and floatd: one JSON object per line each way.
 //
-//   request:  {"command": "status"}
+//   request:  {"command": "status" | "peers" | "history" | "metrics" | "watch"}
 //             {"command": "resign", "instance": "web"}
 //   response: {"ok": true, "result": ...}  or  {"ok": false, "error": "message"}
+//   watch:    the response, then one {"event": "state_change", ...} line per event
 //
 // Pure: text in, values out, so the parser is unit-tested and fuzzed without a socket.
 #pragma once
@@ -26,8 +27,13 @@ struct Status {};
 struct Resign {
   std::string instance;
 };
+struct Peers {};
+struct History {};
+struct Metrics {};
+struct Watch {};  // the connection stays open; one JSON event per line follows
 }  // namespace request
-using Request = std::variant<request::Status, request::Resign>;
+using Request = std::variant<request::Status, request::Resign, request::Peers, request::History,
+                             request::Metrics, request::Watch>;
 
 struct ParseError {
   std::string message;
@@ -57,6 +63,8 @@ struct InstanceStatus {
 nlohmann::json status_to_json(const std::vector<InstanceStatus>& instances);
 std::vector<InstanceStatus> status_from_json(const nlohmann::json& result);  // throws on bad shape
 
+// One line of JSON; invalid UTF-8 (an odd interface name, say) is replaced, never thrown.
+std::string to_line(const nlohmann::json& j);
 std::string ok_response(const nlohmann::json& result);
 std::string error_response(std::string_view message);
 

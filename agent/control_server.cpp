@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ namespace {
 
 constexpr std::size_t kMaxConnections = 16;
 constexpr double kConnectionTimeoutSeconds = 2.0;
+constexpr std::size_t kMaxSubscriberBacklog = 64 * 1024;
 
 sockaddr_un socket_address(const std::string& path) {
   sockaddr_un addr{};
@@ -99,8 +101,11 @@ void ControlServer::accept_all() {
 
 void ControlServer::on_connection_io(struct ev_loop*, ev_io* watcher, int revents) {
   auto& c = *static_cast<Connection*>(watcher->data);
-  if (revents & EV_READ) c.server->read_request(c);
-  else if (revents & EV_WRITE) c.server->write_response(c);
+  if (revents & EV_WRITE) {
+    c.server->write_response(c);
+  } else if (revents & EV_READ) {
+    c.server->read_request(c);
+  }
 }
 
 void ControlServer::on_connection_deadline(struct ev_loop*, ev_timer* watcher, int) {
@@ -113,19 +118,25 @@ void ControlServer::read_request(Connection& c) {
   const ssize_t n = read(c.fd.get(), buf, sizeof buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   if (n <= 0) return close(c);
+  if (c.subscribed) return;  // a watcher has nothing more to say; EOF ends it
   c.input.append(buf, static_cast<std::size_t>(n));
   const auto newline = c.input.find('\n');
   if (newline == std::string::npos) {
-    if (c.input.size() > control::kMaxRequestBytes) {
-      c.output = control::error_response("request too long") + "\n";
-    } else {
-      return;  // wait for the rest of the line
-    }
+    if (c.input.size() <= control::kMaxRequestBytes) return;  // wait for the rest of the line
+    c.output = control::error_response("request too long") + "\n";
   } else {
-    c.output = handler_(std::string_view(c.input).substr(0, newline)) + "\n";
+    auto reply = handler_(std::string_view(c.input).substr(0, newline));
+    c.output = std::move(reply.line) + "\n";
+    c.subscribed = reply.subscribe;
+    c.input.clear();
   }
+  if (c.subscribed) ev_timer_stop(loop_, &c.deadline);  // watchers stay as long as they like
+  start_writing(c);
+}
+
+void ControlServer::start_writing(Connection& c) {
   ev_io_stop(loop_, &c.io);
-  ev_io_set(&c.io, c.fd.get(), EV_WRITE);
+  ev_io_set(&c.io, c.fd.get(), EV_WRITE | (c.subscribed ? EV_READ : 0));
   ev_io_start(loop_, &c.io);
   write_response(c);
 }
@@ -138,7 +149,27 @@ void ControlServer::write_response(Connection& c) {
     if (n < 0) return close(c);
     c.written += static_cast<std::size_t>(n);
   }
-  close(c);
+  if (!c.subscribed) return close(c);
+  // Everything written: a subscriber now only waits for EOF (or the next broadcast).
+  c.output.clear();
+  c.written = 0;
+  ev_io_stop(loop_, &c.io);
+  ev_io_set(&c.io, c.fd.get(), EV_READ);
+  ev_io_start(loop_, &c.io);
+}
+
+void ControlServer::broadcast(const std::string& line) {
+  std::vector<Connection*> subscribers;
+  for (auto& c : connections_)
+    if (c.subscribed) subscribers.push_back(&c);
+  for (Connection* c : subscribers) {
+    if (c->output.size() - c->written + line.size() > kMaxSubscriberBacklog) {
+      close(*c);
+      continue;
+    }
+    c->output += line + "\n";
+    start_writing(*c);
+  }
 }
 
 void ControlServer::close(Connection& c) {

@@ -15,8 +15,13 @@ namespace floatd {
 
 class ControlServer {
  public:
-  // Maps one request line to one response line (both without the newline).
-  using Handler = std::function<std::string(std::string_view request)>;
+  // One response line (without the newline) for one request line; `subscribe` keeps the
+  // connection open to receive every later broadcast() line (floatctl watch).
+  struct Reply {
+    std::string line;
+    bool subscribe = false;
+  };
+  using Handler = std::function<Reply(std::string_view request)>;
 
   // Throws std::system_error (cannot create) or std::runtime_error (another floatd listens).
   ControlServer(struct ev_loop* loop, std::string path, Handler handler);
@@ -25,6 +30,8 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
   const std::string& path() const { return path_; }
+  // Sends a line to every subscriber; one that cannot keep up is disconnected.
+  void broadcast(const std::string& line);
 
  private:
   struct Connection {
@@ -33,6 +40,7 @@ class ControlServer {
     std::string input;
     std::string output;
     std::size_t written = 0;
+    bool subscribed = false;
     ev_io io{};
     ev_timer deadline{};
   };
@@ -43,6 +51,7 @@ class ControlServer {
   void accept_all();
   void read_request(Connection& c);
   void write_response(Connection& c);
+  void start_writing(Connection& c);
   void close(Connection& c);
 
   struct ev_loop* loop_;

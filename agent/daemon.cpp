@@ -15,11 +15,11 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
       state_log_(state_log),
       log_(subsystem_logger("floatd")),
       notifier_(loop, [this] { return summary(); }) {
-  state_log_.observe([this](const StateChange&) { notifier_.update_status(); });
+  state_log_.observe([this](const StateChange& change) { on_state_change(change); });
   // First, so a second floatd on the same configuration stops here, before touching VIPs.
   control_ = std::make_unique<ControlServer>(
       loop_, config.global.control_socket,
-      [this](std::string_view request) { return handle_control_request(request, instances_); });
+      [this](std::string_view request) { return handle_control(request); });
   for (const auto& instance : config.instances) add_instance(instance);
 
   // Listen before the instances start so no link change between query and start is lost.
@@ -117,6 +117,19 @@ void Daemon::set_link_state(Link& link, bool up) {
   link.info.up = up;
   log_->info("interface {} is {}", link.info.name, up ? "up" : "down");
   for (auto* instance : link.instances) instance->link_changed(up);
+}
+
+ControlServer::Reply Daemon::handle_control(std::string_view request) {
+  ControlContext context{instances_, {}, history_};
+  for (const auto& [ifindex, link] : links_) context.interfaces.push_back(link.dispatcher.get());
+  return handle_control_request(request, context);
+}
+
+void Daemon::on_state_change(const StateChange& change) {
+  HistoryEntry entry{std::chrono::system_clock::now(), change};
+  if (control_) control_->broadcast(control::to_line(state_change_to_json(entry)));
+  history_.add(std::move(entry));
+  notifier_.update_status();
 }
 
 int Daemon::run() {

@@ -6,7 +6,7 @@
 //                    |            '-> ports (agent/ports.hpp) -> netlink/instance_ports
 //                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
 //                    |-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
-//                    '-> ControlServer -> handle_control_request (status, resign)
+//                    '-> ControlServer -> handle_control_request (status, resign, peers, ...)
 #pragma once
 #include <map>
 #include <memory>
@@ -16,6 +16,7 @@
 
 #include "agent/advert_dispatcher.hpp"
 #include "agent/control_server.hpp"
+#include "agent/transition_history.hpp"
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
 #include "agent/systemd_notifier.hpp"
@@ -64,6 +65,8 @@ class Daemon {
   void resync_links();
   void set_link_state(Link& link, bool up);
   void stop();
+  ControlServer::Reply handle_control(std::string_view request);
+  void on_state_change(const StateChange& change);
   static void on_stop_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
   static void on_hup_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
 
@@ -75,6 +78,7 @@ class Daemon {
   std::map<int, Link> links_;  // by ifindex
   std::vector<std::unique_ptr<InstanceRunner>> instances_;
   std::unique_ptr<net::LinkMonitor> link_monitor_;
+  TransitionHistory history_;
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
   SystemdNotifier notifier_;
   ev_signal sigterm_{}, sigint_{}, sighup_{};

@@ -55,6 +55,7 @@ void InstanceRunner::start(bool link_up, const std::vector<IpPrefix>& addresses_
 }
 
 void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert) {
+  ++counters_.adverts_received;
   dispatch(event::AdvertReceived{source, advert.priority,
                                  std::chrono::duration_cast<Duration>(advert.max_advert_interval)});
 }
@@ -86,6 +87,8 @@ void InstanceRunner::execute(const Action& action) {
                  [&](const action::Announce&) { start_announcements(); },
                  [&](const action::Transition& t) {
                    last_change_ = {std::chrono::system_clock::now(), t.reason};
+                   ++counters_.transitions;
+                   if (t.to == State::Master) ++counters_.became_master;
                    state_log_.record(StateChange{settings_.name, election_.vrid, t.from, t.to,
                                                  state_.priority, t.reason});
                  },
@@ -100,6 +103,7 @@ void InstanceRunner::send_advert(std::uint8_t priority) {
   advert.max_advert_interval = std::chrono::duration_cast<Centiseconds>(election_.advert_interval);
   for (const auto& vip : settings_.vips) advert.addresses.push_back(vip.address);
   const int err = ports_.socket.send(advert);
+  ++(err == 0 ? counters_.adverts_sent : counters_.send_errors);
   if (err != 0 && !send_failing_) {
     log_->error("{}: cannot send advert: {}", settings_.name, std::strerror(err));
   } else if (err == 0 && send_failing_) {

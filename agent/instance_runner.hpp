@@ -10,6 +10,7 @@
 
 #include "agent/advert.hpp"
 #include "agent/election.hpp"
+#include "agent/instance_counters.hpp"
 #include "agent/ports.hpp"
 
 namespace spdlog {
@@ -64,6 +65,8 @@ class InstanceRunner {
   };
   const LastChange& last_change() const { return last_change_; }
 
+  const InstanceCounters& counters() const { return counters_; }
+
  private:
   void dispatch(const Event& event);
   void execute(const Action& action);
@@ -87,6 +90,7 @@ class InstanceRunner {
   ev_timer timer_{};
   ev_timer garp_timer_{};
   LastChange last_change_;
+  InstanceCounters counters_;
   int garp_rounds_left_ = 0;
   bool send_failing_ = false;  // log a failing send once, not at every advert
 };

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "agent/control_protocol.hpp"
-#include "agent/status_table.hpp"
+#include "agent/floatctl_tables.hpp"
 
 using namespace floatd;
 using namespace floatd::control;
@@ -36,6 +36,8 @@ InstanceStatus sample() {
 TEST_CASE("control: requests round-trip through their JSON line") {
   const auto status = parse_request(format_request(request::Status{}));
   CHECK(std::holds_alternative<request::Status>(std::get<Request>(status)));
+  for (const Request& r : std::vector<Request>{request::Peers{}, request::History{}, request::Metrics{}, request::Watch{}})
+    CHECK(std::get<Request>(parse_request(format_request(r))).index() == r.index());
   const auto resign = parse_request(format_request(request::Resign{"web"}));
   CHECK(std::get<request::Resign>(std::get<Request>(resign)).instance == "web");
 }

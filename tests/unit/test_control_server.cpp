@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -64,7 +65,7 @@ struct Fixture {
   std::unique_ptr<ControlServer> server = std::make_unique<ControlServer>(
       loop, path, [this](std::string_view r) {
         requests.emplace_back(r);
-        return "echo:" + std::string(r);
+        return ControlServer::Reply{"echo:" + std::string(r), r == "watch"};
       });
   ~Fixture() {
     server.reset();
@@ -120,7 +121,7 @@ TEST_CASE("control server: a client that never finishes its line is dropped afte
 
 TEST_CASE("control server: a second server on a live socket is refused; a stale file is replaced") {
   Fixture f;
-  CHECK_THROWS_WITH_AS(ControlServer(f.loop, f.path, [](std::string_view) { return ""; }),
+  CHECK_THROWS_WITH_AS(ControlServer(f.loop, f.path, [](std::string_view) { return ControlServer::Reply{}; }),
                        doctest::Contains("already listening"), std::runtime_error);
   f.server.reset();  // unlinks
   CHECK_FALSE(std::filesystem::exists(f.path));
@@ -132,5 +133,44 @@ TEST_CASE("control server: a second server on a live socket is refused; a stale 
     f.path.copy(addr.sun_path, f.path.size());
     REQUIRE(bind(stale.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
   }
-  CHECK_NOTHROW(ControlServer(f.loop, f.path, [](std::string_view) { return ""; }));
+  CHECK_NOTHROW(ControlServer(f.loop, f.path, [](std::string_view) { return ControlServer::Reply{}; }));
+}
+
+TEST_CASE("control server: a subscriber gets the reply, then every broadcast line, in order") {
+  Fixture f;
+  auto lines = std::async(std::launch::async, [&] {
+    UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const timeval timeout{2, 0};
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    f.path.copy(addr.sun_path, f.path.size());
+    connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    send(fd.get(), "watch\n", 6, MSG_NOSIGNAL);
+    std::string out;
+    char buf[256];
+    while (std::count(out.begin(), out.end(), '\n') < 3) {
+      const ssize_t n = read(fd.get(), buf, sizeof buf);
+      if (n <= 0) break;
+      out.append(buf, n);
+    }
+    return out;  // closing the socket ends the subscription
+  });
+  // Broadcast once the subscription exists, twice, while serving.
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  int sent = 0;
+  while (lines.wait_for(0s) != std::future_status::ready &&
+         std::chrono::steady_clock::now() < deadline) {
+    ev_run(f.loop, EVRUN_NOWAIT);
+    if (sent < 2 && f.requests.size() == 1) f.server->broadcast("event " + std::to_string(++sent));
+  }
+  REQUIRE(lines.wait_for(0s) == std::future_status::ready);
+  CHECK(lines.get() == "echo:watch\nevent 1\nevent 2\n");
+}
+
+TEST_CASE("control server: broadcast without subscribers and to a plain request does nothing") {
+  Fixture f;
+  f.server->broadcast("nobody listens");
+  auto answer = std::async(std::launch::async, client, f.path, std::string("status\n"));
+  CHECK(serve_until(f.loop, answer) == "echo:status\n");
 }

@@ -1,0 +1,15 @@
+// What one virtual router has done since start: exported by `floatctl metrics`.
+#pragma once
+#include <cstdint>
+
+namespace floatd {
+
+struct InstanceCounters {
+  std::uint64_t adverts_sent = 0;
+  std::uint64_t send_errors = 0;
+  std::uint64_t adverts_received = 0;
+  std::uint64_t transitions = 0;
+  std::uint64_t became_master = 0;
+};
+
+}  // namespace floatd
