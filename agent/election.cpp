@@ -84,20 +84,122 @@ struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
+// Why the instance cannot take part in the election now, if it cannot.
+std::optional<std::string> fault_reason(const ElectionState& st) {
+  if (!st.link_up) return std::string("link down");
+  return st.health_fault;
+}
+
+// After a FAULT condition changed (link, weight-0 trackers): enter or leave FAULT.
+void apply_fault_conditions(Step& s, std::string_view why_changed) {
+  const auto fault = fault_reason(s.state());
+  switch (s.state().state) {
+    case State::Init: return;  // Startup decides
+    case State::Fault:
+      if (!fault) s.start(why_changed);
+      return;
+    case State::Backup:
+      if (!fault) return;
+      s.emit(action::StopTimer{});
+      s.change_state(State::Fault, *fault);
+      return;
+    case State::Master:
+      if (!fault) return;
+      if (s.state().link_up) {
+        s.hand_over();  // the link still carries a priority-0 advert: backups wait only skew
+      } else {
+        s.emit(action::StopTimer{});
+        s.emit(action::RemoveVips{});
+      }
+      s.change_state(State::Fault, *fault);
+      return;
+  }
+}
+
+// Demoted below a peer heard within a master down interval: hand over at once (priority-0
+// advert) instead of advertising the lower priority until that peer's timer preempts us.
+bool demoted_below_recent_peer(Step& s) {
+  const auto& st = s.state();
+  if (!st.last_peer || st.last_peer->priority == kResignPriority) return false;
+  const auto window = master_down_interval(st.priority, s.config().advert_interval);
+  if (s.now() - st.last_peer->at > window) return false;
+  const auto& peer = *st.last_peer;
+  return peer.priority > st.priority ||
+         (peer.priority == st.priority && peer.address > s.config().primary_address);
+}
+
+void on_priority(Step& s, const event::PriorityChanged& p) {
+  auto& st = s.state();
+  const auto old = st.priority;
+  if (p.priority == old) return;
+  st.priority = p.priority;
+  if (st.state != State::Master) return;  // compared at the next advert
+  if (p.priority < old && demoted_below_recent_peer(s)) {
+    s.hand_over();
+    s.change_state(State::Backup,
+                   fmt::format("demoted {} -> {} ({}) below peer {} (priority {})", old, p.priority,
+                               p.reason, st.last_peer->address.to_string(), st.last_peer->priority));
+    st.master_address.reset();
+    st.master_adver_interval = s.config().advert_interval;
+    s.arm(event::Timer::MasterDown, s.own_master_down_interval());
+    return;
+  }
+  s.send_advert();  // backups learn the new priority now, not at the next Adver_Timer
+  s.arm(event::Timer::Adver, s.config().advert_interval);
+}
+
+// Events that mean the same in every state: the FAULT conditions and the priority.
+// Returns false for the events the per-state handlers take.
+bool on_common(Step& s, const Event& e) {
+  auto& st = s.state();
+  return std::visit(
+      Overloaded{
+          [&](const event::LinkDown&) {
+            st.link_up = false;
+            apply_fault_conditions(s, "link down");
+            return true;
+          },
+          [&](const event::LinkUp&) {
+            st.link_up = true;
+            apply_fault_conditions(s, "link up");
+            return true;
+          },
+          [&](const event::HealthChanged& h) {
+            if (h.healthy) {
+              st.health_fault.reset();
+            } else {
+              st.health_fault = h.reason;
+            }
+            apply_fault_conditions(s, h.reason);
+            return true;
+          },
+          [&](const event::PriorityChanged& p) {
+            on_priority(s, p);
+            return true;
+          },
+          [](const auto&) { return false; },
+      },
+      e);
+}
+
 void on_init(Step& s, const Event& e) {
   std::visit(Overloaded{
-                 [&](const event::Startup&) { s.start("started"); },
-                 [&](const event::LinkDown&) { s.change_state(State::Fault, "link down at start"); },
-                 [](const auto&) { /* INIT ignores adverts, timers, LinkUp, Shutdown, Resign */ },
+                 [&](const event::Startup&) {
+                   if (const auto fault = fault_reason(s.state())) {
+                     s.change_state(State::Fault, *fault + " at start");
+                   } else {
+                     s.start("started");
+                   }
+                 },
+                 [](const auto&) { /* INIT ignores adverts, timers, Shutdown, Resign */ },
              },
              e);
 }
 
 void on_fault(Step& s, const Event& e) {
   std::visit(Overloaded{
-                 [&](const event::LinkUp&) { s.start("link up"); },
                  [&](const event::Shutdown&) { s.change_state(State::Init, "shutdown"); },
-                 [](const auto&) { /* no election while the link is down; nothing to resign */ },
+                 [](const auto&) { /* no election in FAULT; nothing to resign */ },
              },
              e);
 }
@@ -117,8 +219,13 @@ std::string master_down_reason(const ElectionState& st, Duration waited) {
 }
 
 // RFC 5798 6.4.2, with preempt_delay folded into the "discard" branch.
+void remember_peer(Step& s, const event::AdvertReceived& a) {
+  if (a.priority != kResignPriority) s.state().last_peer = PeerHeard{a.source, a.priority, s.now()};
+}
+
 void backup_on_advert(Step& s, const event::AdvertReceived& a) {
   auto& st = s.state();
+  remember_peer(s, a);
   st.master_address = a.source;
   st.master_priority = a.priority;
   if (a.priority == kResignPriority) {
@@ -148,15 +255,11 @@ void on_backup(Step& s, const Event& e) {
                                     : s.own_master_down_interval();
             s.become_master(master_down_reason(s.state(), waited));
           },
-          [&](const event::LinkDown&) {
-            s.emit(action::StopTimer{});
-            s.change_state(State::Fault, "link down");
-          },
           [&](const event::Shutdown&) {
             s.emit(action::StopTimer{});
             s.change_state(State::Init, "shutdown");
           },
-          [](const auto&) { /* Startup, LinkUp, Resign (not MASTER): nothing to do */ },
+          [](const auto&) { /* Startup, Resign (not MASTER): nothing to do */ },
       },
       e);
 }
@@ -169,6 +272,7 @@ bool outranks_us(const Step& s, const event::AdvertReceived& a, const ElectionSt
 
 void master_on_advert(Step& s, const event::AdvertReceived& a) {
   auto& st = s.state();
+  remember_peer(s, a);
   if (a.priority == kResignPriority || !outranks_us(s, a, st)) {
     // A resigning peer, or RFC 9568: a lower-priority (or lower-address) speaker thinks it is
     // master; assert ourselves at once instead of waiting for the Adver_Timer.
@@ -198,11 +302,6 @@ void on_master(Step& s, const Event& e) {
                    s.send_advert();
                    s.arm(event::Timer::Adver, s.config().advert_interval);
                  },
-                 [&](const event::LinkDown&) {
-                   s.emit(action::StopTimer{});
-                   s.emit(action::RemoveVips{});
-                   s.change_state(State::Fault, "link down");
-                 },
                  [&](const event::Shutdown&) {
                    s.hand_over();
                    s.change_state(State::Init, "shutdown");
@@ -215,7 +314,7 @@ void on_master(Step& s, const Event& e) {
                    s.state().master_adver_interval = s.config().advert_interval;
                    s.arm(event::Timer::MasterDown, s.own_master_down_interval());
                  },
-                 [](const auto&) { /* Startup and LinkUp: already running */ },
+                 [](const auto&) { /* Startup: already running */ },
              },
              e);
 }
@@ -250,6 +349,7 @@ ElectionState initial_state(const ElectionConfig& config) {
 StepResult step(const ElectionConfig& config, const ElectionState& state, const Event& event,
                 TimePoint now) {
   Step s(config, state, now);
+  if (on_common(s, event)) return std::move(s).finish();
   switch (state.state) {
     case State::Init: on_init(s, event); break;
     case State::Backup: on_backup(s, event); break;

@@ -54,10 +54,21 @@ struct Shutdown {};
 // An operator hands the VIPs over (floatctl resign): as on shutdown, a priority-0 advert lets
 // a backup take over after its skew time; we stay BACKUP and do not preempt the new master.
 struct Resign {};
+// Weight-0 trackers: unhealthy means FAULT (like a link down) until healthy again.
+struct HealthChanged {
+  bool healthy = true;
+  std::string reason;
+};
+// Weighted trackers moved the effective priority (1..254; the owner keeps 255).
+struct PriorityChanged {
+  std::uint8_t priority = 0;
+  std::string reason;
+};
 }  // namespace event
 
 using Event = std::variant<event::Startup, event::AdvertReceived, event::TimerExpired,
-                           event::LinkDown, event::LinkUp, event::Shutdown, event::Resign>;
+                           event::LinkDown, event::LinkUp, event::Shutdown, event::Resign,
+                           event::HealthChanged, event::PriorityChanged>;
 
 namespace action {
 struct SendAdvert {
@@ -82,8 +93,19 @@ using Action = std::variant<action::SendAdvert, action::ArmTimer, action::StopTi
                             action::AddVips, action::RemoveVips, action::Announce,
                             action::Transition>;
 
+// Another speaker of this VRID, as last heard (for the fast handover on demotion).
+struct PeerHeard {
+  IpAddress address;
+  std::uint8_t priority = 0;
+  TimePoint at;
+  bool operator==(const PeerHeard&) const = default;
+};
+
 struct ElectionState {
   State state = State::Init;
+  // The two FAULT conditions; the instance runs only while the link is up and it is healthy.
+  bool link_up = true;
+  std::optional<std::string> health_fault;  // why the weight-0 trackers say unhealthy
   std::uint8_t priority = 100;           // the priority we advertise and compare
   Duration master_adver_interval{0};     // learned from the master's adverts (BACKUP)
   std::optional<IpAddress> master_address;  // the last master heard (BACKUP)
@@ -92,6 +114,7 @@ struct ElectionState {
   std::optional<TimePoint> lower_master_since;
   // Set by Resign: no preemption until we are MASTER again (a one-time handover).
   bool resigned = false;
+  std::optional<PeerHeard> last_peer;
 
   bool operator==(const ElectionState&) const = default;
 };

@@ -51,7 +51,8 @@ void InstanceRunner::start(bool link_up, const std::vector<IpPrefix>& addresses_
       }
     }
   }
-  dispatch(link_up ? Event{event::Startup{}} : Event{event::LinkDown{}});
+  if (!link_up) dispatch(event::LinkDown{});
+  dispatch(event::Startup{});
 }
 
 void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert) {
@@ -67,6 +68,14 @@ void InstanceRunner::link_changed(bool up) {
 void InstanceRunner::shutdown() { dispatch(event::Shutdown{}); }
 
 void InstanceRunner::resign() { dispatch(event::Resign{}); }
+
+void InstanceRunner::health_changed(bool healthy, const std::string& reason) {
+  dispatch(event::HealthChanged{healthy, reason});
+}
+
+void InstanceRunner::priority_changed(std::uint8_t priority, const std::string& reason) {
+  dispatch(event::PriorityChanged{priority, reason});
+}
 
 void InstanceRunner::dispatch(const Event& event) {
   auto result = step(election_, state_, event, std::chrono::steady_clock::now());

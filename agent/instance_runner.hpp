@@ -52,6 +52,9 @@ class InstanceRunner {
   void link_changed(bool up);
   void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER
   void resign();    // one-time handover when MASTER (floatctl resign)
+  // From the trackers (agent/tracking): weight-0 health and the effective priority.
+  void health_changed(bool healthy, const std::string& reason);
+  void priority_changed(std::uint8_t priority, const std::string& reason);
 
   const std::string& name() const { return settings_.name; }
   std::uint8_t vrid() const { return election_.vrid; }

@@ -256,13 +256,99 @@ TEST_CASE("link down: MASTER goes to FAULT and removes the VIPs; link up returns
   CHECK(armed(up).at == t0 + 3s + master_down_interval(150, 100ms));
 }
 
-TEST_CASE("link down: BACKUP and INIT go to FAULT; the owner returns straight to MASTER") {
+TEST_CASE("link down: BACKUP goes to FAULT; a link down before start means FAULT at start") {
   const auto c = config(100, 100ms);
   CHECK(step(c, started(c), event::LinkDown{}, t0).state.state == State::Fault);
-  CHECK(step(c, initial_state(c), event::LinkDown{}, t0).state.state == State::Fault);
+  const auto down = step(c, initial_state(c), event::LinkDown{}, t0);
+  CHECK(down.state.state == State::Init);
+  CHECK(down.actions.empty());
+  const auto r = step(c, down.state, event::Startup{}, t0);
+  CHECK(r.state.state == State::Fault);
+  CHECK(all_of<action::Transition>(r).at(0).reason == "link down at start");
+}
+
+TEST_CASE("link up: the address owner returns straight to MASTER") {
   const auto owner = config(255, 100ms);
-  const auto fault = step(owner, initial_state(owner), event::LinkDown{}, t0).state;
-  CHECK(step(owner, fault, event::LinkUp{}, t0 + 1s).state.state == State::Master);
+  auto st = step(owner, initial_state(owner), event::LinkDown{}, t0).state;
+  st = step(owner, st, event::Startup{}, t0).state;
+  REQUIRE(st.state == State::Fault);
+  CHECK(step(owner, st, event::LinkUp{}, t0 + 1s).state.state == State::Master);
+}
+
+TEST_CASE("health: an unhealthy MASTER hands over with a priority-0 advert and goes FAULT") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::HealthChanged{false, "check 'web' failing"}, t0 + 2s);
+  CHECK(r.state.state == State::Fault);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(all_of<action::Transition>(r).at(0).reason == "check 'web' failing");
+}
+
+TEST_CASE("health: FAULT lasts while either the link is down or a check fails") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, started(c), event::HealthChanged{false, "check 'web' failing"}, t0).state;
+  st = step(c, st, event::LinkDown{}, t0 + 1s).state;
+  auto r = step(c, st, event::HealthChanged{true, "check 'web' passing"}, t0 + 2s);
+  CHECK(r.state.state == State::Fault);  // the link is still down
+  CHECK(r.actions.empty());
+  r = step(c, r.state, event::LinkUp{}, t0 + 3s);
+  CHECK(r.state.state == State::Backup);
+  CHECK(all_of<action::Transition>(r).at(0).reason.rfind("link up", 0) == 0);
+}
+
+TEST_CASE("health: unhealthy before start means FAULT at start, healthy later starts BACKUP") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, initial_state(c), event::HealthChanged{false, "check 'web' unknown"}, t0).state;
+  st = step(c, st, event::Startup{}, t0).state;
+  CHECK(st.state == State::Fault);
+  const auto r = step(c, st, event::HealthChanged{true, "check 'web' passing"}, t0 + 2s);
+  CHECK(r.state.state == State::Backup);
+  CHECK(all_of<action::Transition>(r).at(0).reason.rfind("check 'web' passing", 0) == 0);
+}
+
+TEST_CASE("priority change of a MASTER is advertised at once") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::PriorityChanged{120, "check 'web' failing (-30)"},
+                      t0 + 2s);
+  CHECK(r.state.state == State::Master);
+  CHECK(r.state.priority == 120);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 120);
+  CHECK(armed(r).at == t0 + 2s + 100ms);
+}
+
+TEST_CASE("demotion below a peer heard within a master down interval hands over at once") {
+  const auto c = config(150, 100ms);
+  auto st = as_master(c);
+  // A backup that just preempted-then-lost, or that answered us: heard 100 ms ago at 120.
+  st = step(c, st, advert(kLowerPeer, 120), t0 + 2s).state;
+  const auto r = step(c, st, event::PriorityChanged{50, "check 'web' failing (-100)"}, t0 + 2100ms);
+  CHECK(r.state.state == State::Backup);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(all_of<action::Transition>(r).at(0).reason ==
+        "demoted 150 -> 50 (check 'web' failing (-100)) below peer 192.0.2.1 (priority 120)");
+}
+
+TEST_CASE("demotion keeps the VIP when no better peer was heard recently (a lone host)") {
+  const auto c = config(150, 100ms);
+  auto st = as_master(c);
+  st = step(c, st, advert(kLowerPeer, 120), t0 + 2s).state;
+  // Long after that peer was last heard: it may be gone, so keep advertising instead.
+  const auto r = step(c, st, event::PriorityChanged{50, "check failing"}, t0 + 10s);
+  CHECK(r.state.state == State::Master);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 50);
+  // And a peer heard recently but still below the demoted priority does not trigger it.
+  const auto r2 = step(c, st, event::PriorityChanged{130, "check failing"}, t0 + 2100ms);
+  CHECK(r2.state.state == State::Master);
+}
+
+TEST_CASE("a BACKUP whose priority rises above the master's preempts at the master down timer") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, started(c), advert(kHigherPeer, 120), t0).state;
+  st = step(c, st, event::PriorityChanged{130, "check 'bonus' passing (+30)"}, t0 + 50ms).state;
+  const auto r = step(c, st, advert(kHigherPeer, 120), t0 + 100ms);
+  CHECK(r.actions.empty());  // discarded: the master down timer will make us MASTER
+  CHECK(r.state.priority == 130);
 }
 
 TEST_CASE("FAULT ignores adverts and timers") {
@@ -300,7 +386,11 @@ TEST_CASE("every state change is reported exactly once, with a reason") {
                                   event::LinkDown{},
                                   event::LinkUp{},
                                   event::Shutdown{},
-                                  event::Resign{}};
+                                  event::Resign{},
+                                  event::HealthChanged{false, "check failing"},
+                                  event::HealthChanged{true, "check passing"},
+                                  event::PriorityChanged{90, "demoted"},
+                                  event::PriorityChanged{120, "restored"}};
   auto st = initial_state(c);
   TimePoint now = t0;
   int changes = 0;
