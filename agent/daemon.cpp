@@ -20,7 +20,9 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
   control_ = std::make_unique<ControlServer>(
       loop_, config.global.control_socket,
       [this](std::string_view request) { return handle_control(request); });
-  for (const auto& instance : config.instances) add_instance(instance);
+  tracking_ = std::make_unique<Tracking>(loop_, config);
+  for (const auto& instance : config.instances)
+    tracking_->follow(add_instance(instance), instance.track);
 
   // Listen before the instances start so no link change between query and start is lost.
   link_monitor_ = std::make_unique<net::LinkMonitor>(
@@ -32,6 +34,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
   for (auto& [ifindex, link] : links_) {
     for (auto* instance : link.instances) instance->start(link.info.up, link.info.addresses);
   }
+  tracking_->start();
 
   ev_signal_init(&sigterm_, on_stop_signal, SIGTERM);
   ev_signal_init(&sigint_, on_stop_signal, SIGINT);
@@ -76,7 +79,7 @@ Daemon::Link& Daemon::open_link(const conf::InstanceConfig& instance) {
   return link;
 }
 
-void Daemon::add_instance(const conf::InstanceConfig& instance) {
+InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
   Link& link = open_link(instance);
   ElectionConfig election;
   election.vrid = instance.vrid;
@@ -95,6 +98,7 @@ void Daemon::add_instance(const conf::InstanceConfig& instance) {
   });
   link.instances.push_back(runner.get());
   instances_.push_back(std::move(runner));
+  return *instances_.back();
 }
 
 void Daemon::on_link_event(const net::LinkEvent& event) {

@@ -4,6 +4,7 @@
 //
 //   floatd_main -> Daemon -> InstanceRunner -> election (pure)
 //                    |            '-> ports (agent/ports.hpp) -> netlink/instance_ports
+//                    |-> Tracking (checks)          -> InstanceRunner::health/priority_changed
 //                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
 //                    |-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
 //                    '-> ControlServer -> handle_control_request (status, resign, peers, ...)
@@ -16,6 +17,7 @@
 
 #include "agent/advert_dispatcher.hpp"
 #include "agent/control_server.hpp"
+#include "agent/tracking.hpp"
 #include "agent/transition_history.hpp"
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
@@ -60,7 +62,7 @@ class Daemon {
   };
 
   Link& open_link(const conf::InstanceConfig& instance);
-  void add_instance(const conf::InstanceConfig& instance);
+  InstanceRunner& add_instance(const conf::InstanceConfig& instance);
   void on_link_event(const net::LinkEvent& event);
   void resync_links();
   void set_link_state(Link& link, bool up);
@@ -77,6 +79,7 @@ class Daemon {
   net::GarpSender garp_;
   std::map<int, Link> links_;  // by ifindex
   std::vector<std::unique_ptr<InstanceRunner>> instances_;
+  std::unique_ptr<Tracking> tracking_;  // after instances_: it points at them
   std::unique_ptr<net::LinkMonitor> link_monitor_;
   TransitionHistory history_;
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them

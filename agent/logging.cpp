@@ -12,7 +12,7 @@
 namespace floatd {
 namespace {
 
-constexpr const char* kSubsystems[] = {"floatd", "vrrp", "net", "conf"};
+constexpr const char* kSubsystems[] = {"floatd", "vrrp", "net", "conf", "checks"};
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, LogTarget target) {
   if (target == LogTarget::Journal) {

@@ -24,7 +24,7 @@ std::optional<LogTarget> parse_log_target(std::string_view text);
 // Auto means Journal when JOURNAL_STREAM is set (systemd connected our stderr to the journal).
 LogTarget resolve_log_target(LogTarget requested, const char* journal_stream_env);
 
-// Creates the subsystem loggers ("floatd", "vrrp", "net", "conf") for the resolved target.
+// Creates the subsystem loggers ("floatd", "vrrp", "net", "conf", "checks") for the target.
 void setup_logging(LogTarget resolved);
 // The logger of a subsystem; falls back to a stderr logger when set-up did not run (tests).
 std::shared_ptr<spdlog::logger> subsystem_logger(const std::string& name);
