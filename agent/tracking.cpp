@@ -14,8 +14,14 @@ namespace {
 
 // Root switches to the script user (never runs checks as root); anyone else cannot switch
 // and runs them as itself.
-std::optional<checks::ScriptUser> script_user() {
+std::optional<checks::ScriptUser> script_user(const std::string& configured) {
   if (geteuid() != 0) return std::nullopt;
+  if (!configured.empty()) {
+    auto user = checks::lookup_script_user(configured);
+    if (!user) throw std::runtime_error(fmt::format("script_user '{}' does not exist", configured));
+    if (user->uid == 0) throw std::runtime_error("script_user must not be root");
+    return user;
+  }
   auto user = checks::default_script_user();
   if (!user) {
     throw std::runtime_error(
@@ -28,7 +34,7 @@ std::vector<checks::CheckScheduler::Check> make_checks(struct ev_loop* loop,
                                                        const conf::Config& config) {
   std::vector<checks::CheckScheduler::Check> out;
   if (config.checks.empty()) return out;
-  const auto user = script_user();
+  const auto user = script_user(config.global.script_user);
   for (const auto& c : config.checks) {
     checks::CheckSpec spec{c.name, c.command, "", c.interval, c.timeout, c.rise, c.fall};
     auto probe = checks::make_probe(loop, spec, user);

@@ -12,6 +12,9 @@ namespace floatd::conf {
 struct GlobalConfig {
   std::string router_id;  // free text for logs; defaults to the host name when empty
   std::string control_socket = "/run/floatd/floatd.sock";
+  // Who check scripts run as when floatd is root; empty: "floatd-script" if that user
+  // exists, else "nobody". Never root.
+  std::string script_user;
 };
 
 struct CheckConfig {

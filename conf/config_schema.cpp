@@ -94,6 +94,13 @@ class SchemaReader {
     TableReader r(table, "global", diagnostics_);
     GlobalConfig global;
     if (auto id = r.string("router_id")) global.router_id = id->value;
+    if (auto user = r.string("script_user")) {
+      if (user->value.empty()) {
+        r.error(*user->node, "script_user must not be empty (leave it out for the default)");
+      } else {
+        global.script_user = user->value;
+      }
+    }
     if (auto socket = r.string("control_socket")) {
       if (!socket->value.starts_with('/')) {
         r.error(*socket->node,

@@ -139,6 +139,7 @@ TEST_CASE("config: every optional key is read") {
 [global]
 router_id = "lb2"
 control_socket = "/run/alt/floatd.sock"
+script_user = "checker"
 
 [[check]]
 name = "db"
@@ -164,6 +165,7 @@ garp_refresh = "1m"
 )");
   CHECK(config.global.router_id == "lb2");
   CHECK(config.global.control_socket == "/run/alt/floatd.sock");
+  CHECK(config.global.script_user == "checker");
 
   REQUIRE(config.checks.size() == 1);
   const CheckConfig& check = config.checks[0];
