@@ -30,7 +30,7 @@ std::string resign(const std::string& name, const ControlContext& ctx) {
                       to_string(runner->state().state)));
     }
     runner->resign();
-    return control::ok_response(control::status_to_json({instance_status(*runner)}));
+    return control::ok_response(control::status_to_json({instance_status(*runner)}, ctx.maintenance));
   }
   return control::error_response(fmt::format("no instance named '{}'", name));
 }
@@ -114,7 +114,7 @@ ControlServer::Reply handle_control_request(std::string_view line, const Control
           [&](const control::request::Status&) -> ControlServer::Reply {
             std::vector<control::InstanceStatus> all;
             for (const auto& r : ctx.instances) all.push_back(instance_status(*r));
-            return {control::ok_response(control::status_to_json(all))};
+            return {control::ok_response(control::status_to_json(all, ctx.maintenance))};
           },
           [&](const control::request::Resign& r) -> ControlServer::Reply {
             return {resign(r.instance, ctx)};
@@ -127,6 +127,13 @@ ControlServer::Reply handle_control_request(std::string_view line, const Control
           },
           [&](const control::request::Metrics&) -> ControlServer::Reply {
             return {control::ok_response(metrics(ctx))};
+          },
+          [&](const control::request::Maintenance& m) -> ControlServer::Reply {
+            if (auto error = ctx.set_maintenance(m.on); !error.empty())
+              return {control::error_response(error)};
+            std::vector<control::InstanceStatus> all;
+            for (const auto& r : ctx.instances) all.push_back(instance_status(*r));
+            return {control::ok_response(control::status_to_json(all, m.on))};
           },
           [&](const control::request::Watch&) -> ControlServer::Reply {
             return {control::ok_response(json{{"watching", true}}), true};

@@ -1,5 +1,6 @@
 // What floatd answers on its control socket: one request line in, one reply out.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ struct ControlContext {
   const std::vector<std::unique_ptr<InstanceRunner>>& instances;
   std::vector<const AdvertDispatcher*> interfaces;
   const TransitionHistory& history;
+  bool maintenance = false;
+  // Stores the flag and tells every instance; "" or why the flag could not be stored.
+  std::function<std::string(bool on)> set_maintenance;
 };
 
 control::InstanceStatus instance_status(const InstanceRunner& runner);

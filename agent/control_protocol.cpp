@@ -29,6 +29,11 @@ std::variant<Request, ParseError> parse_object(const json& j) {
   if (name == "history") return Request{request::History{}};
   if (name == "metrics") return Request{request::Metrics{}};
   if (name == "watch") return Request{request::Watch{}};
+  if (name == "maintenance") {
+    const auto on = j.find("on");
+    if (on == j.end() || !on->is_boolean()) return ParseError{"maintenance needs \"on\": true|false"};
+    return Request{request::Maintenance{on->get<bool>()}};
+  }
   if (name == "resign") {
     const auto instance = j.find("instance");
     if (instance == j.end() || !instance->is_string() || instance->get_ref<const std::string&>().empty())
@@ -56,12 +61,13 @@ std::string format_request(const Request& request) {
           [](const request::History&) { return json{{"command", "history"}}; },
           [](const request::Metrics&) { return json{{"command", "metrics"}}; },
           [](const request::Watch&) { return json{{"command", "watch"}}; },
+          [](const request::Maintenance& m) { return json{{"command", "maintenance"}, {"on", m.on}}; },
       },
       request);
   return to_line(j);
 }
 
-json status_to_json(const std::vector<InstanceStatus>& instances) {
+json status_to_json(const std::vector<InstanceStatus>& instances, bool maintenance) {
   json list = json::array();
   for (const auto& s : instances) {
     json master = nullptr;
@@ -77,7 +83,7 @@ json status_to_json(const std::vector<InstanceStatus>& instances) {
                     {"since", s.since},
                     {"reason", s.last_reason}});
   }
-  return json{{"instances", list}};
+  return json{{"instances", list}, {"maintenance", maintenance}};
 }
 
 std::vector<InstanceStatus> status_from_json(const json& result) {

@@ -2,6 +2,7 @@
 //
 //   request:  {"command": "status" | "peers" | "history" | "metrics" | "watch"}
 //             {"command": "resign", "instance": "web"}
+//             {"command": "maintenance", "on": true}
 //   response: {"ok": true, "result": ...}  or  {"ok": false, "error": "message"}
 //   watch:    the response, then one {"event": "state_change", ...} line per event
 //
@@ -31,9 +32,12 @@ struct Peers {};
 struct History {};
 struct Metrics {};
 struct Watch {};  // the connection stays open; one JSON event per line follows
+struct Maintenance {
+  bool on = false;
+};
 }  // namespace request
 using Request = std::variant<request::Status, request::Resign, request::Peers, request::History,
-                             request::Metrics, request::Watch>;
+                             request::Metrics, request::Watch, request::Maintenance>;
 
 struct ParseError {
   std::string message;
@@ -60,7 +64,7 @@ struct InstanceStatus {
   bool operator==(const InstanceStatus&) const = default;
 };
 
-nlohmann::json status_to_json(const std::vector<InstanceStatus>& instances);
+nlohmann::json status_to_json(const std::vector<InstanceStatus>& instances, bool maintenance);
 std::vector<InstanceStatus> status_from_json(const nlohmann::json& result);  // throws on bad shape
 
 // One line of JSON; invalid UTF-8 (an odd interface name, say) is replaced, never thrown.

@@ -14,6 +14,8 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
     : loop_(loop),
       state_log_(state_log),
       log_(subsystem_logger("floatd")),
+      maintenance_flag_(config.global.state_dir),
+      maintenance_(maintenance_flag_.is_set()),
       notifier_(loop, [this] { return summary(); }) {
   state_log_.observe([this](const StateChange& change) { on_state_change(change); });
   // First, so a second floatd on the same configuration stops here, before touching VIPs.
@@ -31,6 +33,10 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
                  [](const net::AddressEvent&) {},
                  [this] { resync_links(); },
              });
+  if (maintenance_) {
+    log_->warn("maintenance mode is on (floatctl maintenance off ends it): staying out of MASTER");
+    for (auto& instance : instances_) instance->set_maintenance(true);
+  }
   for (auto& [ifindex, link] : links_) {
     for (auto* instance : link.instances) instance->start(link.info.up, link.info.addresses);
   }
@@ -124,9 +130,18 @@ void Daemon::set_link_state(Link& link, bool up) {
 }
 
 ControlServer::Reply Daemon::handle_control(std::string_view request) {
-  ControlContext context{instances_, {}, history_};
+  ControlContext context{instances_, {}, history_, maintenance_,
+                         [this](bool on) { return set_maintenance(on); }};
   for (const auto& [ifindex, link] : links_) context.interfaces.push_back(link.dispatcher.get());
   return handle_control_request(request, context);
+}
+
+std::string Daemon::set_maintenance(bool on) {
+  if (auto error = maintenance_flag_.set(on); !error.empty()) return error;
+  maintenance_ = on;
+  log_->warn("maintenance mode {}", on ? "on: handing over and staying out of MASTER" : "off");
+  for (auto& instance : instances_) instance->set_maintenance(on);
+  return "";
 }
 
 void Daemon::on_state_change(const StateChange& change) {

@@ -21,6 +21,7 @@
 #include "agent/transition_history.hpp"
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
+#include "agent/maintenance_flag.hpp"
 #include "agent/systemd_notifier.hpp"
 #include "conf/config.hpp"
 #include "netlink/address_manager.hpp"
@@ -69,6 +70,7 @@ class Daemon {
   void stop();
   ControlServer::Reply handle_control(std::string_view request);
   void on_state_change(const StateChange& change);
+  std::string set_maintenance(bool on);
   static void on_stop_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
   static void on_hup_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
 
@@ -82,6 +84,8 @@ class Daemon {
   std::unique_ptr<Tracking> tracking_;  // after instances_: it points at them
   std::unique_ptr<net::LinkMonitor> link_monitor_;
   TransitionHistory history_;
+  MaintenanceFlag maintenance_flag_;
+  bool maintenance_ = false;
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
   SystemdNotifier notifier_;
   ev_signal sigterm_{}, sigint_{}, sighup_{};

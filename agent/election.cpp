@@ -64,7 +64,7 @@ class Step {
 
   // RFC 5798 6.4.1: the address owner goes straight to MASTER, everyone else to BACKUP.
   void start(std::string_view why) {
-    if (state().priority == kOwnerPriority) {
+    if (state().priority == kOwnerPriority && !state().maintenance) {
       become_master(fmt::format("{}; priority 255: address owner", why));
     } else {
       become_backup(fmt::format("{}; waiting {} for a master", why,
@@ -148,6 +148,20 @@ void on_priority(Step& s, const event::PriorityChanged& p) {
   s.arm(event::Timer::Adver, s.config().advert_interval);
 }
 
+void on_maintenance(Step& s, bool on) {
+  auto& st = s.state();
+  if (st.maintenance == on) return;
+  st.maintenance = on;
+  if (on && st.state == State::Master) {
+    s.hand_over();
+    s.change_state(State::Backup, "maintenance on: handing over");
+    st.master_address.reset();
+    st.master_adver_interval = s.config().advert_interval;
+    s.arm(event::Timer::MasterDown, s.own_master_down_interval());
+  }
+  // Off: a BACKUP's running Master_Down_Timer decides again, as after any advert.
+}
+
 // Events that mean the same in every state: the FAULT conditions and the priority.
 // Returns false for the events the per-state handlers take.
 bool on_common(Step& s, const Event& e) {
@@ -175,6 +189,10 @@ bool on_common(Step& s, const Event& e) {
           },
           [&](const event::PriorityChanged& p) {
             on_priority(s, p);
+            return true;
+          },
+          [&](const event::Maintenance& m) {
+            on_maintenance(s, m.on);
             return true;
           },
           [](const auto&) { return false; },
@@ -233,7 +251,7 @@ void backup_on_advert(Step& s, const event::AdvertReceived& a) {
     return;
   }
   const bool lower = a.priority < st.priority;
-  if (lower && s.config().preempt && !st.resigned) {
+  if (lower && s.config().preempt && !st.resigned && !st.maintenance) {
     if (s.config().preempt_delay.count() == 0) return;  // discard: Master_Down_Timer runs out
     if (!st.lower_master_since) st.lower_master_since = s.now();
     if (s.now() - *st.lower_master_since >= s.config().preempt_delay) return;  // delay over
@@ -250,6 +268,10 @@ void on_backup(Step& s, const Event& e) {
           [&](const event::AdvertReceived& a) { backup_on_advert(s, a); },
           [&](const event::TimerExpired& t) {
             if (t.timer != event::Timer::MasterDown) return;  // stale Adver_Timer: ignore
+            if (s.state().maintenance) {  // no master around, and we may not be one: wait on
+              s.arm(event::Timer::MasterDown, s.own_master_down_interval());
+              return;
+            }
             const auto waited = s.state().master_priority == kResignPriority && s.state().master_address
                                     ? skew_time(s.state().priority, s.state().master_adver_interval)
                                     : s.own_master_down_interval();

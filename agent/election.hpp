@@ -54,6 +54,10 @@ struct Shutdown {};
 // An operator hands the VIPs over (floatctl resign): as on shutdown, a priority-0 advert lets
 // a backup take over after its skew time; we stay BACKUP and do not preempt the new master.
 struct Resign {};
+// floatctl maintenance on|off: hand over if MASTER and stay out of MASTER until off.
+struct Maintenance {
+  bool on = false;
+};
 // Weight-0 trackers: unhealthy means FAULT (like a link down) until healthy again.
 struct HealthChanged {
   bool healthy = true;
@@ -68,7 +72,7 @@ struct PriorityChanged {
 
 using Event = std::variant<event::Startup, event::AdvertReceived, event::TimerExpired,
                            event::LinkDown, event::LinkUp, event::Shutdown, event::Resign,
-                           event::HealthChanged, event::PriorityChanged>;
+                           event::HealthChanged, event::PriorityChanged, event::Maintenance>;
 
 namespace action {
 struct SendAdvert {
@@ -115,6 +119,8 @@ struct ElectionState {
   // Set by Resign: no preemption until we are MASTER again (a one-time handover).
   bool resigned = false;
   std::optional<PeerHeard> last_peer;
+  // Maintenance: never MASTER, never preempts; survives restarts (the runtime persists it).
+  bool maintenance = false;
 
   bool operator==(const ElectionState&) const = default;
 };

@@ -1,4 +1,5 @@
 // floatctl [-s SOCKET] status|peers|history [--json] | watch | metrics | resign NAME
+//          | maintenance on|off
 // Talks to a running floatd over its control socket (agent/control_protocol.hpp).
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,6 +30,7 @@ void usage(std::FILE* out) {
                "  watch             follow state changes live (one JSON object per line)\n"
                "  metrics           counters in the Prometheus text format\n"
                "  resign NAME       hand instance NAME's VIPs to a backup now (MASTER only)\n"
+               "  maintenance on|off  hand every VIP over and stay out of MASTER (persists)\n"
                "  -s SOCKET         control socket (default %s)\n",
                kDefaultSocket);
 }
@@ -116,6 +118,8 @@ int print(const floatd::control::Request& req, const nlohmann::json& result, Out
     text = floatd::format_history_table(result);
   } else {
     text = floatd::format_status_table(floatd::control::status_from_json(result));
+    if (result.value("maintenance", false))
+      text += "maintenance mode is on: no instance becomes MASTER (floatctl maintenance off)\n";
   }
   std::fputs(text.c_str(), stdout);
   return 0;
@@ -183,6 +187,8 @@ int main(int argc, char** argv) {
     if (command == "watch" && !json) return run(socket_path, r::Watch{}, Output::Raw);
     if (command == "metrics" && !json) return run(socket_path, r::Metrics{}, Output::Raw);
   }
+  if (args.size() == 2 && args[0] == "maintenance" && (args[1] == "on" || args[1] == "off"))
+    return run(socket_path, r::Maintenance{args[1] == "on"}, output);
   if (args.size() == 2 && args[0] == "resign" && !json)
     return run(socket_path, r::Resign{std::string(args[1])}, Output::Table);
   usage(stderr);

@@ -73,6 +73,8 @@ void InstanceRunner::health_changed(bool healthy, const std::string& reason) {
   dispatch(event::HealthChanged{healthy, reason});
 }
 
+void InstanceRunner::set_maintenance(bool on) { dispatch(event::Maintenance{on}); }
+
 void InstanceRunner::priority_changed(std::uint8_t priority, const std::string& reason) {
   dispatch(event::PriorityChanged{priority, reason});
 }

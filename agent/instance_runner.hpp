@@ -55,6 +55,7 @@ class InstanceRunner {
   // From the trackers (agent/tracking): weight-0 health and the effective priority.
   void health_changed(bool healthy, const std::string& reason);
   void priority_changed(std::uint8_t priority, const std::string& reason);
+  void set_maintenance(bool on);  // floatctl maintenance on|off
 
   const std::string& name() const { return settings_.name; }
   std::uint8_t vrid() const { return election_.vrid; }

@@ -12,6 +12,8 @@ namespace floatd::conf {
 struct GlobalConfig {
   std::string router_id;  // free text for logs; defaults to the host name when empty
   std::string control_socket = "/run/floatd/floatd.sock";
+  // What must survive a restart of floatd: the maintenance flag.
+  std::string state_dir = "/var/lib/floatd";
   // Who check scripts run as when floatd is root; empty: "floatd-script" if that user
   // exists, else "nobody". Never root.
   std::string script_user;

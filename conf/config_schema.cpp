@@ -94,6 +94,13 @@ class SchemaReader {
     TableReader r(table, "global", diagnostics_);
     GlobalConfig global;
     if (auto id = r.string("router_id")) global.router_id = id->value;
+    if (auto dir = r.string("state_dir")) {
+      if (!dir->value.starts_with('/')) {
+        r.error(*dir->node, fmt::format("state_dir '{}' must be an absolute path", dir->value));
+      } else {
+        global.state_dir = dir->value;
+      }
+    }
     if (auto user = r.string("script_user")) {
       if (user->value.empty()) {
         r.error(*user->node, "script_user must not be empty (leave it out for the default)");

@@ -78,6 +78,7 @@ TEST_CASE("config: the ARCHITECTURE.md example loads with its exact values") {
   CHECK(config.path == path);
   CHECK(config.global.router_id == "lb1");
   CHECK(config.global.control_socket == "/run/floatd/floatd.sock");
+  CHECK(config.global.state_dir == "/var/lib/floatd");
 
   REQUIRE(config.checks.size() == 1);
   const CheckConfig& check = config.checks[0];
@@ -140,6 +141,7 @@ TEST_CASE("config: every optional key is read") {
 router_id = "lb2"
 control_socket = "/run/alt/floatd.sock"
 script_user = "checker"
+state_dir = "/srv/floatd"
 
 [[check]]
 name = "db"
@@ -166,6 +168,7 @@ garp_refresh = "1m"
   CHECK(config.global.router_id == "lb2");
   CHECK(config.global.control_socket == "/run/alt/floatd.sock");
   CHECK(config.global.script_user == "checker");
+  CHECK(config.global.state_dir == "/srv/floatd");
 
   REQUIRE(config.checks.size() == 1);
   const CheckConfig& check = config.checks[0];

@@ -36,8 +36,11 @@ InstanceStatus sample() {
 TEST_CASE("control: requests round-trip through their JSON line") {
   const auto status = parse_request(format_request(request::Status{}));
   CHECK(std::holds_alternative<request::Status>(std::get<Request>(status)));
-  for (const Request& r : std::vector<Request>{request::Peers{}, request::History{}, request::Metrics{}, request::Watch{}})
+  for (const Request& r : std::vector<Request>{request::Peers{}, request::History{},
+                                               request::Metrics{}, request::Watch{}})
     CHECK(std::get<Request>(parse_request(format_request(r))).index() == r.index());
+  const auto on = parse_request(format_request(request::Maintenance{true}));
+  CHECK(std::get<request::Maintenance>(std::get<Request>(on)).on);
   const auto resign = parse_request(format_request(request::Resign{"web"}));
   CHECK(std::get<request::Resign>(std::get<Request>(resign)).instance == "web");
 }
@@ -50,6 +53,8 @@ TEST_CASE("control: malformed requests are refused with a reason, never thrown")
   CHECK(parse_error("{\"command\":7}") == "request needs a \"command\" string");
   CHECK(parse_error("{\"command\":\"reboot\"}") == "unknown command 'reboot'");
   CHECK(parse_error("{\"command\":\"resign\"}") == "resign needs an \"instance\" name");
+  CHECK(parse_error("{\"command\":\"maintenance\",\"on\":1}") ==
+        "maintenance needs \"on\": true|false");
   CHECK(parse_error("{\"command\":\"resign\",\"instance\":\"\"}") ==
         "resign needs an \"instance\" name");
   CHECK(parse_error(std::string(kMaxRequestBytes + 1, ' ')) == "request too long");
@@ -57,7 +62,8 @@ TEST_CASE("control: malformed requests are refused with a reason, never thrown")
 }
 
 TEST_CASE("control: status JSON carries the contract fields and reads back") {
-  const auto j = status_to_json({sample()});
+  const auto j = status_to_json({sample()}, true);
+  CHECK(j.at("maintenance") == true);
   const auto& i = j.at("instances").at(0);
   CHECK(i.at("name") == "web");
   CHECK(i.at("vrid") == 51);

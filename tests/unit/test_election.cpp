@@ -390,7 +390,9 @@ TEST_CASE("every state change is reported exactly once, with a reason") {
                                   event::HealthChanged{false, "check failing"},
                                   event::HealthChanged{true, "check passing"},
                                   event::PriorityChanged{90, "demoted"},
-                                  event::PriorityChanged{120, "restored"}};
+                                  event::PriorityChanged{120, "restored"},
+                                  event::Maintenance{true},
+                                  event::Maintenance{false}};
   auto st = initial_state(c);
   TimePoint now = t0;
   int changes = 0;
@@ -488,4 +490,37 @@ TEST_CASE("resign is ignored outside MASTER") {
   const auto r = step(c, backup, event::Resign{}, t0 + 1s);
   CHECK(r.state == backup);
   CHECK(r.actions.empty());
+}
+
+TEST_CASE("maintenance on: a MASTER hands over and stays BACKUP even with no master around") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::Maintenance{true}, t0 + 2s);
+  CHECK(r.state.state == State::Backup);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  // Nobody takes over: the master down timer fires again and again, and we stay BACKUP.
+  auto st = r.state;
+  for (int i = 0; i < 3; ++i) {
+    const auto t = step(c, st, event::TimerExpired{event::Timer::MasterDown}, t0 + 3s + i * 1s);
+    CHECK(t.state.state == State::Backup);
+    CHECK(armed(t).timer == event::Timer::MasterDown);
+    st = t.state;
+  }
+  // And a lower-priority master is not preempted.
+  CHECK(has<action::ArmTimer>(step(c, st, advert(kLowerPeer, 100), t0 + 9s)));
+}
+
+TEST_CASE("maintenance off: the next master down expiry makes MASTER again") {
+  const auto c = config(150, 100ms);
+  auto st = step(c, as_master(c), event::Maintenance{true}, t0 + 2s).state;
+  st = step(c, st, event::Maintenance{false}, t0 + 3s).state;
+  CHECK(st.state == State::Backup);
+  CHECK(step(c, st, event::TimerExpired{event::Timer::MasterDown}, t0 + 4s).state.state ==
+        State::Master);
+}
+
+TEST_CASE("maintenance before start: even the address owner starts as BACKUP") {
+  const auto owner = config(255, 100ms);
+  auto st = step(owner, initial_state(owner), event::Maintenance{true}, t0).state;
+  CHECK(step(owner, st, event::Startup{}, t0).state.state == State::Backup);
 }
