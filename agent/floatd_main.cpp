@@ -1,4 +1,4 @@
-// floatd [-c PATH] [--check] [--version] [--log-target auto|journal|stderr]
+// floatd [-c PATH] [--check [--print]] [--version] [--log-target auto|journal|stderr]
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -11,6 +11,7 @@
 #include "agent/daemon.hpp"
 #include "agent/logging.hpp"
 #include "conf/config_loader.hpp"
+#include "conf/config_writer.hpp"
 
 namespace {
 
@@ -19,15 +20,18 @@ constexpr const char* kDefaultConfigPath = "/etc/floatd/floatd.toml";
 struct Options {
   std::string config_path = kDefaultConfigPath;
   bool check = false;
+  bool print = false;  // with --check: show the effective configuration
   bool version = false;
   floatd::LogTarget log_target = floatd::LogTarget::Auto;
 };
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: floatd [-c PATH] [--check] [--version] [--log-target auto|journal|stderr]\n"
+               "usage: floatd [-c PATH] [--check [--print]] [--version]\n"
+               "              [--log-target auto|journal|stderr]\n"
                "  -c, --config PATH   configuration file (default %s)\n"
                "  --check             validate the configuration and exit\n"
+               "  --print             with --check: print the effective configuration\n"
                "  --log-target T      auto (journal under systemd, else stderr), journal, stderr\n",
                kDefaultConfigPath);
 }
@@ -54,6 +58,8 @@ bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
       options.log_target = *target;
     } else if (arg == "--check") {
       options.check = true;
+    } else if (arg == "--print") {
+      options.print = true;
     } else if (arg == "--version") {
       options.version = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -89,8 +95,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (options.check) {
-    std::printf("configuration OK\n");
+    if (options.print) std::fputs(floatd::conf::format_config(config).c_str(), stdout);
+    std::printf("%sconfiguration OK\n", options.print ? "# " : "");
     return 0;
+  }
+  if (options.print) {
+    std::fprintf(stderr, "floatd: --print goes with --check\n");
+    return 2;
   }
 
   const auto target = floatd::resolve_log_target(options.log_target, std::getenv("JOURNAL_STREAM"));
