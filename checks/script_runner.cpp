@@ -1,5 +1,6 @@
 #include "checks/script_runner.hpp"
 
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <stdexcept>
 #include <system_error>
 
@@ -44,8 +46,19 @@ ScriptRunner::ScriptRunner(struct ev_loop* loop, ScriptSpec spec)
 }
 
 ScriptRunner::~ScriptRunner() {
-  if (running()) ::kill(-pid_, SIGKILL);
+  if (running()) kill_group();
   stop_watchers();
+}
+
+// The script runs as another user, so as root killing its group needs CAP_KILL, unless
+// we take that user's identity for the call (kill(2) lets a sender whose effective uid is
+// the target's uid through): the systemd unit then does without CAP_KILL. The real uid
+// stays 0, so switching back cannot fail and the capabilities come back with it.
+void ScriptRunner::kill_group() const {
+  const bool switch_uid = spec_.user && spec_.user->uid != 0 && ::geteuid() == 0 &&
+                          ::setresuid(-1, spec_.user->uid, -1) == 0;
+  ::kill(-pid_, SIGKILL);
+  if (switch_uid && ::setresuid(-1, 0, -1) != 0) std::abort();
 }
 
 std::optional<ProbeResult> ScriptRunner::start(Done done) {
@@ -116,7 +129,7 @@ void ScriptRunner::on_timeout(struct ev_loop*, ev_timer* watcher, int) {
   self->timed_out_ = true;
   // The whole group: a shell's children would otherwise live on, holding the pipe open.
   // The result is reported from on_exit, once the process has been reaped.
-  ::kill(-self->pid_, SIGKILL);
+  self->kill_group();
 }
 
 void ScriptRunner::on_exit(struct ev_loop*, ev_child* watcher, int) {
@@ -125,7 +138,7 @@ void ScriptRunner::on_exit(struct ev_loop*, ev_child* watcher, int) {
   // A check must not leave processes behind (a daemon started by a script would keep the
   // pipe open and accumulate): the leader is gone, kill what remains of its group. The
   // group id cannot have been reused while members remain; if none do this is ESRCH.
-  ::kill(-self->pid_, SIGKILL);
+  self->kill_group();
   self->drain_output();
 
   ProbeResult result;

@@ -55,6 +55,8 @@ class ScriptRunner final : public Probe {
 
   struct ev_loop* loop_;
   ScriptSpec spec_;
+  void kill_group() const;
+
   ScriptUser runs_as_;  // spec_.user or ourselves: whose writes the security check fears
 
   pid_t pid_ = -1;
