@@ -15,10 +15,12 @@ struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
+// UTC with milliseconds, so events within one second keep their order.
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   if (t.time_since_epoch().count() == 0) return "";
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", ms);
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - seconds).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, ms);
 }
 
 std::string resign(const std::string& name, const ControlContext& ctx) {
@@ -102,7 +104,8 @@ json state_change_to_json(const HistoryEntry& e) {
   return {{"event", "state_change"},     {"at", rfc3339(e.at)},
           {"instance", c.instance},      {"vrid", c.vrid},
           {"from", to_string(c.from)},   {"to", to_string(c.to)},
-          {"priority", c.priority},      {"reason", c.reason}};
+          {"priority", c.priority},      {"reason", c.reason},
+          {"peer", c.peer.empty() ? json(nullptr) : json(c.peer)}};
 }
 
 ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& ctx) {

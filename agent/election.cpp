@@ -21,8 +21,8 @@ class Step {
   void emit(Action a) { result_.actions.push_back(std::move(a)); }
   StepResult finish() && { return std::move(result_); }
 
-  void change_state(State to, std::string reason) {
-    emit(action::Transition{result_.state.state, to, std::move(reason)});
+  void change_state(State to, std::string reason, std::optional<IpAddress> peer = std::nullopt) {
+    emit(action::Transition{result_.state.state, to, std::move(reason), peer});
     result_.state.state = to;
   }
 
@@ -35,8 +35,8 @@ class Step {
   }
 
   // RFC 5798 6.4.1 / 6.4.2: transition to MASTER.
-  void become_master(std::string reason) {
-    change_state(State::Master, std::move(reason));
+  void become_master(std::string reason, std::optional<IpAddress> peer = std::nullopt) {
+    change_state(State::Master, std::move(reason), peer);
     state().resigned = false;
     state().master_address.reset();
     state().lower_master_since.reset();
@@ -138,7 +138,8 @@ void on_priority(Step& s, const event::PriorityChanged& p) {
     s.hand_over();
     s.change_state(State::Backup,
                    fmt::format("demoted {} -> {} ({}) below peer {} (priority {})", old, p.priority,
-                               p.reason, st.last_peer->address.to_string(), st.last_peer->priority));
+                               p.reason, st.last_peer->address.to_string(), st.last_peer->priority),
+                   st.last_peer->address);
     st.master_address.reset();
     st.master_adver_interval = s.config().advert_interval;
     s.arm(event::Timer::MasterDown, s.own_master_down_interval());
@@ -275,7 +276,7 @@ void on_backup(Step& s, const Event& e) {
             const auto waited = s.state().master_priority == kResignPriority && s.state().master_address
                                     ? skew_time(s.state().priority, s.state().master_adver_interval)
                                     : s.own_master_down_interval();
-            s.become_master(master_down_reason(s.state(), waited));
+            s.become_master(master_down_reason(s.state(), waited), s.state().master_address);
           },
           [&](const event::Shutdown&) {
             s.emit(action::StopTimer{});
@@ -308,7 +309,7 @@ void master_on_advert(Step& s, const event::AdvertReceived& a) {
                         a.priority, st.priority)
           : fmt::format("equal priority {} and higher address {} > {}", a.priority,
                         a.source.to_string(), s.config().primary_address.to_string());
-  s.change_state(State::Backup, reason);
+  s.change_state(State::Backup, reason, a.source);
   s.emit(action::RemoveVips{});
   st.master_adver_interval = a.max_advert_interval;
   st.master_address = a.source;

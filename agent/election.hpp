@@ -90,6 +90,7 @@ struct Transition {  // logged exactly once by the runtime
   State from;
   State to;
   std::string reason;
+  std::optional<IpAddress> peer;  // the speaker that caused it, where there is one
 };
 }  // namespace action
 

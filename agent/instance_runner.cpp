@@ -101,7 +101,8 @@ void InstanceRunner::execute(const Action& action) {
                    ++counters_.transitions;
                    if (t.to == State::Master) ++counters_.became_master;
                    state_log_.record(StateChange{settings_.name, election_.vrid, t.from, t.to,
-                                                 state_.priority, t.reason});
+                                                 state_.priority, t.reason,
+                                                 t.peer ? t.peer->to_string() : ""});
                  },
              },
              action);

@@ -16,7 +16,8 @@ constexpr const char* kSubsystems[] = {"floatd", "vrrp", "net", "conf", "checks"
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, LogTarget target) {
   if (target == LogTarget::Journal) {
-    auto sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("floatd");
+    // Formatting on, so the message keeps its "subsystem: " prefix as on stderr.
+    auto sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("floatd", true);
     auto logger = std::make_shared<spdlog::logger>(name, sink);
     logger->set_pattern("%n: %v");
     return logger;
@@ -82,7 +83,9 @@ void StateChangeLog::write(const StateChange& c) const {
                   "FLOATD_FROM=%s", std::string(to_string(c.from)).c_str(),
                   "FLOATD_TO=%s", std::string(to_string(c.to)).c_str(),
                   "FLOATD_PRIORITY=%u", static_cast<unsigned>(c.priority),
-                  "FLOATD_REASON=%s", c.reason.c_str(), nullptr);
+                  "FLOATD_REASON=%s", c.reason.c_str(),
+                  // Without a peer the list ends here (the arguments after are ignored).
+                  c.peer.empty() ? nullptr : "FLOATD_PEER=%s", c.peer.c_str(), nullptr);
 }
 
 }  // namespace floatd

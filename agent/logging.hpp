@@ -39,6 +39,7 @@ struct StateChange {
   State to = State::Init;
   std::uint8_t priority = 0;
   std::string reason;
+  std::string peer;  // the speaker that caused it ("" when none): FLOATD_PEER
 };
 
 // "web (vrid 51): BACKUP -> MASTER, priority 150: <reason>"

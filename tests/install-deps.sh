@@ -8,6 +8,7 @@ PACKAGES=(
   libnl-3-dev libnl-route-3-dev libev-dev libtoml11-dev libspdlog-dev libfmt-dev
   libsystemd-dev doctest-dev nlohmann-json3-dev
   iproute2 iputils-ping nftables tcpdump keepalived python3-scapy
+  systemd   # journald and journalctl for the journal scenario
   clang libclang-rt-14-dev
   procps   # pgrep/pkill used by the demo and the e2e harness (absent from minimal images)
 )

@@ -266,6 +266,7 @@ node_config() {
 [global]
 router_id = "$name"
 control_socket = "$E2E_WORK/$name.sock"
+state_dir = "$E2E_WORK/$name.state"
 
 [[instance]]
 name = "web"
@@ -509,3 +510,119 @@ probe_stop() {
 
 # lt A B: A < B for decimal numbers.
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# --- journal helpers ---
+# A private systemd-journald for scenarios that read floatd's journal entries, and
+# floatctl against a node's control socket.
+#
+#   add_node ...; add_client ...     # every namespace first: its /run/netns mount must
+#   journald_start                   # exist before journald's mount namespace is made
+#   node_config n1 150; journal_node_start n1
+#   journal_json _PID="${NODE_PID[n1]}"   # journalctl -o json, one object per line
+#
+# journald runs standalone (no systemd needed) in its own mount namespace, with private
+# tmpfs on /run/systemd (its sockets and a journald.conf.d drop-in: volatile storage, no
+# kmsg, no forwarding, no rate limit), /run/log (the journal files) and /var/log/journal:
+# nothing of this machine's journal is read or written. floatd and journalctl join that
+# mount namespace with nsenter. On exit (the EXIT trap is chained in front of the
+# harness's) a failed run saves the private journal to $E2E_WORK/journal.txt and prints
+# its tail, then the harness cleans up and journald (our PID) is stopped last; it also
+# dies with the scenario (parent-death signal) if the scenario is SIGKILLed.
+JOURNALD_PID=""
+FLOATCTL=""
+
+# journald_missing: why a private journald cannot run here (empty: it can). Call it before
+# e2e_init and skip (exit 77): the tmpfs mount points must exist, we never create them.
+journald_missing() {
+  local p
+  for p in /usr/lib/systemd/systemd-journald /usr/bin/journalctl /run/systemd /run/log; do
+    [[ -e "$p" ]] || { echo "$p does not exist"; return; }
+  done
+}
+
+journald_start() {
+  local conf='[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToKMsg=no\nForwardToConsole=no\nForwardToWall=no\nRateLimitBurst=0\n'
+  local mounts="mount -t tmpfs -o mode=0755 tmpfs /run/systemd && mount -t tmpfs -o mode=0755 tmpfs /run/log"
+  [[ -d /var/log/journal ]] && mounts+=" && mount -t tmpfs -o mode=0755 tmpfs /var/log/journal"
+  # setsid/setpriv/unshare (no --fork)/exec: $! is journald's own PID.
+  setsid setpriv --pdeathsig TERM unshare -m --propagation private sh -c "$mounts \
+    && mkdir -p /run/systemd/journal /run/systemd/journald.conf.d \
+    && printf '$conf' >/run/systemd/journald.conf.d/e2e.conf \
+    && exec /usr/lib/systemd/systemd-journald" >>"$E2E_WORK/journald.log" 2>&1 &
+  JOURNALD_PID=$!
+  trap _journal_exit EXIT
+  wait_until 5 _journald_ready || fail "private journald did not come up: $(tail -n 5 "$E2E_WORK/journald.log")"
+  vlog "private journald pid $JOURNALD_PID"
+}
+
+_journald_ready() {
+  _any_alive "$JOURNALD_PID" && nsenter -t "$JOURNALD_PID" -m test -S /run/systemd/journal/socket
+}
+
+# in_journal_ns COMMAND...: run COMMAND in journald's mount namespace.
+in_journal_ns() { nsenter -t "$JOURNALD_PID" -m "$@"; }
+
+# journal_json [MATCH...]: the private journal as JSON lines (journalctl -o json), bounded.
+journal_json() { in_journal_ns timeout 10 journalctl --no-pager -q -o json "$@"; }
+
+# journal_node_start NAME: node_start with --log-target journal, inside journald's mount
+# namespace. NODE_PID[NAME] is floatd's PID (the entries' _PID); the node's log file gets
+# floatd's stderr, which should stay empty in journal mode.
+journal_node_start() {
+  local name=$1 ns=${NODE_NS[$1]}
+  [[ -n "$JOURNALD_PID" ]] || fail "journal_node_start: journald_start first"
+  NODE_STARTED_NS[$name]=$(date +%s%N)
+  echo "=== start $(date -d "@${NODE_STARTED_NS[$name]:0:10}.${NODE_STARTED_NS[$name]:10}" +%T.%N | cut -c1-12) (journal) ===" >>"${NODE_LOG[$name]}"
+  # (nsenter -m starts in the other namespace's /: the binary's path must be absolute)
+  setsid nsenter -t "$JOURNALD_PID" -m ip netns exec "$ns" "$(realpath "$FLOATD")" \
+    -c "${NODE_CONF[$name]}" --log-target journal >>"${NODE_LOG[$name]}" 2>&1 &
+  NODE_PID[$name]=$!
+  unset "NODE_EXIT[$name]"
+  vlog "started $name pid ${NODE_PID[$name]} (journal)"
+  sleep 0.05
+  if ! node_alive "$name"; then
+    node_reap "$name" 1 || true
+    fail "$name exited at start (status ${NODE_EXIT[$name]:-?})"
+  fi
+}
+
+journald_stop() {
+  [[ -n "$JOURNALD_PID" ]] || return 0
+  kill -TERM "$JOURNALD_PID" 2>/dev/null
+  wait_until 3 _not_alive "$JOURNALD_PID" || kill -KILL "$JOURNALD_PID" 2>/dev/null
+  wait_until 2 _not_alive "$JOURNALD_PID"
+  wait "$JOURNALD_PID" 2>/dev/null
+  JOURNALD_PID=""
+  return 0
+}
+
+_journal_exit() {
+  local rc=$?
+  set +e
+  trap '' INT TERM HUP PIPE
+  ((rc != 0)) && E2E_FAILED=1
+  local quiet=0
+  ((E2E_INTERRUPTED)) && [[ "${E2E_QUIET_INTERRUPT:-0}" == 1 ]] && quiet=1
+  if ((E2E_FAILED && !quiet)) && [[ -n "$JOURNALD_PID" ]] && _any_alive "$JOURNALD_PID"; then
+    in_journal_ns timeout 10 journalctl --no-pager -o short-precise >"$E2E_WORK/journal.txt" 2>&1
+    echo "----- private journal ($E2E_WORK/journal.txt), last 60 lines -----" >&2
+    tail -n 60 "$E2E_WORK/journal.txt" >&2
+  fi
+  (exit "$rc")
+  _e2e_cleanup
+  journald_stop
+  return "$rc"
+}
+
+# floatctl_init: FLOATCTL is the floatctl next to $FLOATD (or $FLOATCTL from the environment).
+floatctl_init() {
+  FLOATCTL=${FLOATCTL:-$(dirname "$FLOATD")/floatctl}
+  [[ -x "$FLOATCTL" ]] || fail "floatctl binary '$FLOATCTL' not found (next to floatd, or FLOATCTL=)"
+}
+
+# ctl NAME ARGS...: floatctl against node NAME's control socket (bounded: 10 s).
+ctl() {
+  local name=$1
+  shift
+  timeout 10 "$FLOATCTL" -s "$E2E_WORK/$name.sock" "$@"
+}

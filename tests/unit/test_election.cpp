@@ -136,6 +136,7 @@ TEST_CASE("backup: a priority-0 advert makes the backup wait only the skew time"
   const auto m = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 90ms);
   REQUIRE(m.state.state == State::Master);
   CHECK(all_of<action::Transition>(m).at(0).reason.find("resigned") != std::string::npos);
+  CHECK(all_of<action::Transition>(m).at(0).peer == kHigherPeer);
 }
 
 TEST_CASE("backup with preemption: a lower-priority advert is discarded, so it takes over") {
@@ -198,6 +199,7 @@ TEST_CASE("master: a higher-priority advert makes it BACKUP and drop the VIPs") 
   CHECK(armed(r).timer == event::Timer::MasterDown);
   CHECK(armed(r).at == t0 + 2s + master_down_interval(100, 300ms));
   const auto why = all_of<action::Transition>(r).at(0).reason;
+  CHECK(all_of<action::Transition>(r).at(0).peer == kLowerPeer);
   CHECK(why.find("192.0.2.1") != std::string::npos);
   CHECK(why.find("200") != std::string::npos);
 }
