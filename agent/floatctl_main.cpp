@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -85,6 +86,21 @@ std::optional<std::string> request(int fd, const std::string& path, const std::s
   auto response = read_line(fd, buffer);
   if (!response) std::fprintf(stderr, "floatctl: no answer from floatd on %s\n", path.c_str());
   return response;
+}
+
+// Why the command line was not understood, in one line.
+std::string usage_error(const std::vector<std::string_view>& args, bool json) {
+  if (args.empty()) return "no command given";
+  const std::string command(args[0]);
+  static const std::vector<std::string> known{"status", "peers",   "history",
+                                              "watch",  "metrics", "resign", "maintenance"};
+  if (std::find(known.begin(), known.end(), command) == known.end())
+    return "unknown command '" + command + "'";
+  if (command == "resign" && args.size() < 2) return "resign needs an instance NAME";
+  if (command == "maintenance" && (args.size() < 2 || (args[1] != "on" && args[1] != "off")))
+    return "maintenance needs 'on' or 'off'";
+  if (json) return "--json goes with status, peers, history or maintenance";
+  return "unexpected arguments after '" + command + "'";
 }
 
 enum class Output { Table, Json, Raw };
@@ -171,6 +187,9 @@ int main(int argc, char** argv) {
     } else if (arg == "-h" || arg == "--help") {
       usage(stdout);
       return 0;
+    } else if (arg == "--version") {
+      std::printf("floatctl %s\n", FLOATD_VERSION);
+      return 0;
     } else if (arg == "--json") {
       json = true;
     } else {
@@ -191,6 +210,7 @@ int main(int argc, char** argv) {
     return run(socket_path, r::Maintenance{args[1] == "on"}, output);
   if (args.size() == 2 && args[0] == "resign" && !json)
     return run(socket_path, r::Resign{std::string(args[1])}, Output::Table);
+  std::fprintf(stderr, "floatctl: %s\n", usage_error(args, json).c_str());
   usage(stderr);
   return 2;
 }

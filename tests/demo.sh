@@ -17,11 +17,12 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 
 echo "== floatd demo: installing dependencies and building ($BUILD_DIR/) =="
+echo "   (the first build takes 2-3 minutes on 2 cores; the log is shown only if it fails)"
 tests/install-deps.sh
 build_log=$(mktemp /tmp/floatd-demo-build-XXXXXX.log)
 trap 'rm -f "$build_log"' EXIT # replaced by the harness's cleanup trap below
 if ! { cmake -S . -B "$BUILD_DIR" -DFLOATD_E2E=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-       cmake --build "$BUILD_DIR" -j"${JOBS:-2}" --target floatd vip_probe; } >"$build_log" 2>&1; then
+       cmake --build "$BUILD_DIR" -j"${JOBS:-2}" --target floatd floatctl vip_probe; } >"$build_log" 2>&1; then
   tail -n 40 "$build_log"
   echo "demo.sh: build failed (the lines above are the end of the build log)" >&2
   exit 1
