@@ -4,16 +4,13 @@
 #include <fmt/format.h>
 
 #include "agent/metrics.hpp"
+#include "agent/overloaded.hpp"
 
 namespace floatd {
 namespace {
 
 using nlohmann::json;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 // UTC with milliseconds, so events within one second keep their order.
 std::string rfc3339(std::chrono::system_clock::time_point t) {

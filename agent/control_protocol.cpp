@@ -2,15 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "agent/overloaded.hpp"
+
 namespace floatd::control {
 namespace {
 
 using nlohmann::json;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 std::optional<State> state_from_string(std::string_view text) {
   for (State s : {State::Init, State::Backup, State::Master, State::Fault})

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "agent/overloaded.hpp"
+
 namespace floatd {
 namespace {
 
@@ -79,10 +81,6 @@ class Step {
   StepResult result_;
 };
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 // Why the instance cannot take part in the election now, if it cannot.
 std::optional<std::string> fault_reason(const ElectionState& st) {

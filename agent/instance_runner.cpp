@@ -5,16 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/logging.hpp"
+#include "agent/overloaded.hpp"
 
 namespace floatd {
 namespace {
 
 double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 }  // namespace
 

@@ -94,6 +94,8 @@ if [[ -f tests/fuzz/CMakeLists.txt && "${SKIP_FUZZ:-0}" != 1 ]]; then
           d=${d%/}
           [[ -d "$d" && "${t#fuzz_}" == "$(basename "$d")"* ]] && seeds+=("$d")
         done
+        # Inputs that once crashed a target are replayed with its seeds.
+        [[ -d "tests/fuzz/regressions/$t" ]] && seeds+=("tests/fuzz/regressions/$t")
         mkdir -p "$FUZZ_BUILD_DIR/artifacts"
         echo "-- $t: ${FUZZ_SECONDS} s, seeds: ${seeds[*]:-none}"
         if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

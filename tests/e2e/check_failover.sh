@@ -11,8 +11,8 @@
 #   c) a hanging check (/bin/sleep 30, and a shell that forks a second sleep, timeout
 #      100ms) counts as failed: n3 (200) stays in FAULT and never takes the VIP from n1;
 #      every check process is killed within the timeout (plus slack); none survives n3.
-# Checks: interval 200ms, timeout 100ms, rise 2, fall 2 (E2E_CHECK_INTERVAL/_FALL change
-# the first and the last). floatctl is taken from next to floatd (or E2E_FLOATCTL=).
+# Checks: interval 200ms, timeout 100ms, rise 2, fall 2 (E2E_CHECK_INTERVAL and E2E_CHECK_FALL
+# override two). floatctl is taken from next to floatd (or E2E_FLOATCTL=).
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh"
 if [[ "${E2E_SPEAKER:-floatd}" != floatd ]]; then
@@ -42,14 +42,8 @@ mkdir -m 0755 "$HEALTH"
 
 # ---------------------------------------------------------------- helpers (this scenario)
 
-# private_state_dir NAME: the node's state_dir in the work directory, so that a maintenance
-# flag in this host's /var/lib/floatd cannot interfere. After node_config (whose [[instance]]
-# table is last), a node's config takes track_checks (a key of that instance), then
-# define_check blocks.
-private_state_dir() {
-  local conf=${NODE_CONF[$1]}
-  sed -i "/^control_socket = /a state_dir = \"$E2E_WORK/$1.state\"" "$conf"
-}
+# After node_config (whose [[instance]] table comes last) a node's config takes
+# track_checks (a key of that instance), then define_check blocks.
 # track_checks NAME 'CHECK=WEIGHT'...: the instance's track list.
 track_checks() {
   local name=$1 kv items=()
@@ -152,15 +146,12 @@ add_client
 touch "$HEALTH/a.ok" "$HEALTH/b.ok"
 
 node_config n1 150
-private_state_dir n1
 track_checks n1 a=-100 b=0
 define_check n1 a "[\"/usr/bin/test\", \"-e\", \"$HEALTH/a.ok\"]"
 define_check n1 b "[\"/usr/bin/test\", \"-e\", \"$HEALTH/b.ok\"]"
 node_config n2 100
-private_state_dir n2
 # n3 is case c: the highest priority, but its checks hang; it must never hold the VIP.
 node_config n3 200
-private_state_dir n3
 track_checks n3 hang=0 hangfork=0
 define_check n3 hang '["/bin/sleep", "30"]'
 define_check n3 hangfork '["/bin/sh", "-c", "/bin/sleep 31 & exec /bin/sleep 30"]'

@@ -596,3 +596,24 @@ TEST_CASE("config: Diagnostic::to_string with and without a position") {
   CHECK(Diagnostic{"a.toml", 0, 0, "cannot read configuration: x"}.to_string() ==
         "a.toml: cannot read configuration: x");
 }
+
+TEST_CASE("config: invalid UTF-8 is refused with its position (toml11 must not see it)") {
+  try {
+    parse_config("[global]\nrouter_id = 'x\xff'\n", "u.toml");
+    FAIL("accepted invalid UTF-8");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].to_string() == "u.toml:2:15: invalid UTF-8 (TOML files are UTF-8)");
+  }
+  CHECK_NOTHROW(parse_config("# caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n[global]\n", "ok.toml"));
+}
+
+TEST_CASE("config: a diagnostic stays on one line whatever the file quotes") {
+  try {
+    parse_config("[global]\n\"a\\nb\" = 1\n", "n.toml");
+    FAIL("accepted an unknown key");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK(e.diagnostics()[0].to_string() == "n.toml:2:10: global: unknown key 'a\\nb'");
+  }
+}
