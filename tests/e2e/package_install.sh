@@ -458,7 +458,7 @@ TOML
         grep -q 'Subject: VRRP instance web (VRID 51) went from BACKUP to MASTER'
   }
   reload_ok() {
-    bx systemctl reload floatd && wait_for 5 eval 'bx journalctl -u floatd -o cat --no-pager | grep -q "^SIGHUP"'
+    bx systemctl reload floatd && wait_for 5 eval 'bx journalctl -u floatd -o cat --no-pager | grep -q "^floatd: SIGHUP"'
   }
   restarts() { bx systemctl show -p NRestarts --value floatd; }
   restarted_ok() { [[ "$(restarts)" == 1 ]] && is_active && has_vip; }
@@ -472,7 +472,7 @@ TOML
   check "boot: STATUS= says 'web MASTER 140' (check 'slow' failing: -10)" \
     wait_for 10 status_is "web MASTER 140"
   check "boot: the VIP 198.18.0.100/24 is on vA" wait_for 5 has_vip
-  check "boot: floatd holds exactly NET_ADMIN NET_RAW SETUID SETGID KILL, NoNewPrivs, seccomp" sandbox_ok
+  check "boot: floatd holds exactly NET_ADMIN NET_RAW SETUID SETGID, NoNewPrivs, seccomp" sandbox_ok
   check "boot: control socket /run/floatd/floatd.sock is root:floatd 660" socket_ok
   check "boot: floatctl status --json (via the socket) shows MASTER" state_is MASTER
   check "boot: journalctl -x explains the state change from the catalog" catalog_ok
