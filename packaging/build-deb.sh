@@ -9,8 +9,7 @@
 # does not set). DEB_BUILD_OPTIONS is honoured: nocheck neither builds nor runs them (and,
 # through the nocheck build profile it implies, needs no doctest-dev).
 #
-# Missing build dependencies are installed with apt-get (root only), as tests/install-deps.sh
-# does. Run as root, the build itself runs as BUILD_DEB_USER (default nobody), in a clean
+# Missing build dependencies are installed by tests/install-deps.sh (root only). Run as root, the build itself runs as BUILD_DEB_USER (default nobody), in a clean
 # environment. Environment: BUILD_DEB_VERBOSE=1 streams the build log (otherwise it goes to
 # a file whose tail is shown on failure); BUILD_DEB_KEEP=1 keeps the work directory.
 # Exit status: 0 when the .deb is in OUTDIR, 1 otherwise.
@@ -34,24 +33,7 @@ if [[ " ${DEB_BUILD_OPTIONS:-} " != *" nocheck "* ]]; then
   PACKAGES+=(doctest-dev)  # Build-Depends: doctest-dev <!nocheck>
 fi
 
-# One dpkg-query for all packages; unknown ones print nothing and count as missing.
-declare -A installed=()
-while read -r name status; do
-  [[ "$status" == ii* ]] && installed[$name]=1
-done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null || true)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  [[ -n "${installed[$p]:-}" ]] || missing+=("$p")
-done
-if ((${#missing[@]} > 0)); then
-  if ((EUID != 0)); then
-    die "missing build dependencies (${missing[*]}); run as root to install them"
-  fi
-  log "installing build dependencies: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+"$repo/tests/install-deps.sh" "${PACKAGES[@]}"
 
 # --- Version: CMakeLists.txt's project(VERSION) is the truth; the changelog must agree --------
 version=$(sed -nE 's/^project\(floatd VERSION ([0-9][0-9.]*)[ )].*/\1/p' "$repo/CMakeLists.txt")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install everything floatd needs to build, test and demo on Debian 12 (run as root).
-# Idempotent: when every package is already installed it returns immediately.
+# tests/install-deps.sh [PACKAGE...]: install everything floatd needs to build, test and
+# demo on Debian 12 (run as root), or only the packages given (packaging/build-deb.sh asks
+# for its build dependencies this way). Idempotent: when every package is already
+# installed it returns immediately.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +14,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   procps   # pgrep/pkill used by the demo and the e2e harness (absent from minimal images)
 )
+(($# == 0)) || PACKAGES=("$@")
 
 # One dpkg-query for all packages; unknown ones print nothing and count as missing.
 declare -A installed=()
