@@ -17,6 +17,8 @@ struct GlobalConfig {
   // Who check scripts run as when floatd is root; empty: "floatd-script" if that user
   // exists, else "nobody". Never root.
   std::string script_user;
+
+  bool operator==(const GlobalConfig&) const = default;
 };
 
 struct CheckConfig {
@@ -26,11 +28,15 @@ struct CheckConfig {
   Duration timeout = std::chrono::milliseconds(500);  // when not given: min(500ms, interval)
   int rise = 2;
   int fall = 2;
+
+  bool operator==(const CheckConfig&) const = default;
 };
 
 struct TrackConfig {
   std::string check;  // name of a [[check]]
   int weight = 0;     // 0: FAULT while failing; else added to the priority
+
+  bool operator==(const TrackConfig&) const = default;
 };
 
 struct InstanceConfig {
@@ -48,6 +54,8 @@ struct InstanceConfig {
   int garp_count = 3;
   Duration garp_interval = std::chrono::milliseconds(100);
   Duration garp_refresh{0};
+
+  bool operator==(const InstanceConfig&) const = default;
 };
 
 struct Config {
@@ -55,6 +63,8 @@ struct Config {
   GlobalConfig global;
   std::vector<CheckConfig> checks;
   std::vector<InstanceConfig> instances;
+
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace floatd::conf

@@ -291,7 +291,7 @@ TEST_CASE("script runner: an unsafe script is refused before it runs") {
   rmdir(templ);
 }
 
-TEST_CASE("script runner: one run at a time; destroying a runner kills and reaps its run") {
+TEST_CASE("script runner: one run at a time, and destroying a runner kills and reaps its run") {
   struct ev_loop* loop = EV_DEFAULT;
   auto runner = std::make_unique<ScriptRunner>(
       loop, ScriptSpec{{"/bin/sh", "-c", "exec sleep 30"}, 30s, std::nullopt});

@@ -119,7 +119,7 @@ TEST_CASE("control server: a client that never finishes its line is dropped afte
   CHECK(f.requests.empty());
 }
 
-TEST_CASE("control server: a second server on a live socket is refused; a stale file is replaced") {
+TEST_CASE("control server: a second server on a live socket is refused, a stale file is replaced") {
   Fixture f;
   CHECK_THROWS_WITH_AS(ControlServer(f.loop, f.path, [](std::string_view) { return ControlServer::Reply{}; }),
                        doctest::Contains("already listening"), std::runtime_error);

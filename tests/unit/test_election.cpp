@@ -247,7 +247,7 @@ TEST_CASE("shutdown of a backup sends nothing") {
   CHECK_FALSE(has<action::RemoveVips>(r));
 }
 
-TEST_CASE("link down: MASTER goes to FAULT and removes the VIPs; link up returns to BACKUP") {
+TEST_CASE("link down: MASTER goes to FAULT and removes the VIPs, link up returns to BACKUP") {
   const auto c = config(150, 100ms);
   const auto down = step(c, as_master(c), event::LinkDown{}, t0 + 2s);
   CHECK(down.state.state == State::Fault);
@@ -258,7 +258,7 @@ TEST_CASE("link down: MASTER goes to FAULT and removes the VIPs; link up returns
   CHECK(armed(up).at == t0 + 3s + master_down_interval(150, 100ms));
 }
 
-TEST_CASE("link down: BACKUP goes to FAULT; a link down before start means FAULT at start") {
+TEST_CASE("link down: BACKUP goes to FAULT, a link down before start means FAULT at start") {
   const auto c = config(100, 100ms);
   CHECK(step(c, started(c), event::LinkDown{}, t0).state.state == State::Fault);
   const auto down = step(c, initial_state(c), event::LinkDown{}, t0);
