@@ -26,6 +26,7 @@ class AdvertDispatcher {
   AdvertDispatcher(std::string interface_name, IpAddress own_address);
 
   void route(std::uint8_t vrid, Handler handler);
+  void unroute(std::uint8_t vrid) { handlers_.erase(vrid); }  // the instance is going away
   void receive(std::span<const std::uint8_t> datagram);
   const packet::DropCounters& drops() const { return drops_; }
   const PeerTable& peers() const { return peers_; }

@@ -75,6 +75,16 @@ json metrics(const ControlContext& ctx) {
   return json{{"text", format_metrics(instances, interfaces)}};
 }
 
+std::string reload(bool plan_only, const ControlContext& ctx) {
+  const ReloadOutcome outcome = ctx.reload(plan_only);
+  if (!outcome.ok) {
+    std::string message = "the configuration has errors; nothing was changed";
+    for (const auto& line : outcome.lines) message += "\n" + line;
+    return control::error_response(message);
+  }
+  return control::ok_response(json{{"applied", outcome.applied}, {"plan", outcome.lines}});
+}
+
 }  // namespace
 
 control::InstanceStatus instance_status(const InstanceRunner& runner) {
@@ -137,6 +147,17 @@ ControlServer::Reply handle_control_request(std::string_view line, const Control
           },
           [&](const control::request::Watch&) -> ControlServer::Reply {
             return {control::ok_response(json{{"watching", true}}), true};
+          },
+          [&](const control::request::Reload& r) -> ControlServer::Reply {
+            return {reload(r.plan, ctx)};
+          },
+          [&](const control::request::Config&) -> ControlServer::Reply {
+            return {control::ok_response(json{{"toml", ctx.running_config()}})};
+          },
+          [&](const control::request::Restart&) -> ControlServer::Reply {
+            if (auto error = ctx.restart(); !error.empty())
+              return {control::error_response(error)};
+            return {control::ok_response(json{{"restarting", true}})};
           },
       },
       std::get<control::Request>(parsed));

@@ -14,6 +14,13 @@
 
 namespace floatd {
 
+// What a reload did or would do.
+struct ReloadOutcome {
+  bool ok = false;
+  bool applied = false;            // false for a plan, an error, or nothing to change
+  std::vector<std::string> lines;  // the plan (conf::format_plan), or the errors
+};
+
 // A read/act view of the running daemon for one request.
 struct ControlContext {
   const std::vector<std::unique_ptr<InstanceRunner>>& instances;
@@ -22,6 +29,10 @@ struct ControlContext {
   bool maintenance = false;
   // Stores the flag and tells every instance; "" or why the flag could not be stored.
   std::function<std::string(bool on)> set_maintenance;
+  std::function<ReloadOutcome(bool plan_only)> reload;
+  std::function<std::string()> running_config;  // as TOML (conf::format_config)
+  // Validates the configuration and schedules the hitless restart; "" or why not.
+  std::function<std::string()> restart;
 };
 
 control::InstanceStatus instance_status(const InstanceRunner& runner);

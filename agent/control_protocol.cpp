@@ -27,6 +27,13 @@ std::variant<Request, ParseError> parse_object(const json& j) {
   if (name == "history") return Request{request::History{}};
   if (name == "metrics") return Request{request::Metrics{}};
   if (name == "watch") return Request{request::Watch{}};
+  if (name == "config") return Request{request::Config{}};
+  if (name == "restart") return Request{request::Restart{}};
+  if (name == "reload") {
+    const auto plan = j.find("plan");
+    if (plan != j.end() && !plan->is_boolean()) return ParseError{"reload \"plan\" must be true|false"};
+    return Request{request::Reload{plan != j.end() && plan->get<bool>()}};
+  }
   if (name == "maintenance") {
     const auto on = j.find("on");
     if (on == j.end() || !on->is_boolean()) return ParseError{"maintenance needs \"on\": true|false"};
@@ -60,6 +67,9 @@ std::string format_request(const Request& request) {
           [](const request::Metrics&) { return json{{"command", "metrics"}}; },
           [](const request::Watch&) { return json{{"command", "watch"}}; },
           [](const request::Maintenance& m) { return json{{"command", "maintenance"}, {"on", m.on}}; },
+          [](const request::Reload& r) { return json{{"command", "reload"}, {"plan", r.plan}}; },
+          [](const request::Config&) { return json{{"command", "config"}}; },
+          [](const request::Restart&) { return json{{"command", "restart"}}; },
       },
       request);
   return to_line(j);

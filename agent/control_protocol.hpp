@@ -3,6 +3,9 @@
 //   request:  {"command": "status" | "peers" | "history" | "metrics" | "watch"}
 //             {"command": "resign", "instance": "web"}
 //             {"command": "maintenance", "on": true}
+//             {"command": "reload", "plan": false}   plan: only say what a reload would do
+//             {"command": "config"}    the running configuration, as TOML (floatd --check --plan)
+//             {"command": "restart"}   hitless restart: hand the running state to a new process
 //   response: {"ok": true, "result": ...}  or  {"ok": false, "error": "message"}
 //   watch:    the response, then one {"event": "state_change", ...} line per event
 //
@@ -35,9 +38,15 @@ struct Watch {};  // the connection stays open; one JSON event per line follows
 struct Maintenance {
   bool on = false;
 };
+struct Reload {
+  bool plan = false;
+};
+struct Config {};
+struct Restart {};
 }  // namespace request
 using Request = std::variant<request::Status, request::Resign, request::Peers, request::History,
-                             request::Metrics, request::Watch, request::Maintenance>;
+                             request::Metrics, request::Watch, request::Maintenance,
+                             request::Reload, request::Config, request::Restart>;
 
 struct ParseError {
   std::string message;

@@ -1,5 +1,6 @@
 #include "agent/daemon.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <stdexcept>
 
@@ -7,11 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/control_commands.hpp"
+#include "conf/config_writer.hpp"
 
 namespace floatd {
 
 Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log)
     : loop_(loop),
+      config_(config),
       state_log_(state_log),
       log_(subsystem_logger("floatd")),
       maintenance_flag_(config.global.state_dir),
@@ -23,8 +26,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
       loop_, config.global.control_socket,
       [this](std::string_view request) { return handle_control(request); });
   tracking_ = std::make_unique<Tracking>(loop_, config);
-  for (const auto& instance : config.instances)
-    tracking_->follow(add_instance(instance), instance.track);
+  for (const auto& instance : config.instances) add_instance(instance);
 
   // Listen before the instances start so no link change between query and start is lost.
   link_monitor_ = std::make_unique<net::LinkMonitor>(
@@ -33,13 +35,9 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
                  [](const net::AddressEvent&) {},
                  [this] { resync_links(); },
              });
-  if (maintenance_) {
+  if (maintenance_)
     log_->warn("maintenance mode is on (floatctl maintenance off ends it): staying out of MASTER");
-    for (auto& instance : instances_) instance->set_maintenance(true);
-  }
-  for (auto& [ifindex, link] : links_) {
-    for (auto* instance : link.instances) instance->start(link.info.up, link.info.addresses);
-  }
+  for (const auto& instance : config.instances) start_instance(*find_instance(instance.name), instance);
   tracking_->start();
 
   ev_signal_init(&sigterm_, on_stop_signal, SIGTERM);
@@ -85,8 +83,8 @@ Daemon::Link& Daemon::open_link(const conf::InstanceConfig& instance) {
   return link;
 }
 
-InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
-  Link& link = open_link(instance);
+ElectionConfig Daemon::election_config(const conf::InstanceConfig& instance,
+                                       const Link& link) const {
   ElectionConfig election;
   election.vrid = instance.vrid;
   election.priority = instance.priority;
@@ -94,10 +92,19 @@ InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
   election.preempt = instance.preempt;
   election.preempt_delay = instance.preempt_delay;
   election.primary_address = link.primary;
-  InstanceSettings settings{instance.name, link.info.name, instance.vips, instance.garp_count,
-                            instance.garp_interval, instance.garp_refresh};
+  return election;
+}
+
+InstanceSettings Daemon::instance_settings(const conf::InstanceConfig& instance,
+                                           const std::string& interface) {
+  return {instance.name,          interface,          instance.vips, instance.garp_count,
+          instance.garp_interval, instance.garp_refresh};
+}
+
+InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
+  Link& link = open_link(instance);
   auto runner = std::make_unique<InstanceRunner>(
-      loop_, std::move(settings), election,
+      loop_, instance_settings(instance, link.info.name), election_config(instance, link),
       InstancePorts{*link.advert_socket, *link.addresses, *link.announcer}, state_log_);
   link.dispatcher->route(instance.vrid, [r = runner.get()](const packet::Decoded& d) {
     r->advert_received(d.source, d.advert);
@@ -105,6 +112,46 @@ InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
   link.instances.push_back(runner.get());
   instances_.push_back(std::move(runner));
   return *instances_.back();
+}
+
+// Trackers first, so an instance tracking a failing check starts in FAULT, not BACKUP.
+void Daemon::start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance) {
+  tracking_->follow(runner, instance.track);
+  if (maintenance_) runner.set_maintenance(true);
+  const Link& link = *link_of(runner);
+  runner.start(link.info.up, link.info.addresses);
+}
+
+InstanceRunner* Daemon::find_instance(const std::string& name) {
+  for (auto& runner : instances_) {
+    if (runner->name() == name) return runner.get();
+  }
+  return nullptr;
+}
+
+Daemon::Link* Daemon::link_of(const InstanceRunner& runner) {
+  for (auto& [ifindex, link] : links_) {
+    if (std::find(link.instances.begin(), link.instances.end(), &runner) != link.instances.end())
+      return &link;
+  }
+  return nullptr;
+}
+
+// Resigns (priority-0 advert and VIPs removed when MASTER) and forgets the instance; the
+// interface is closed with its last instance.
+void Daemon::remove_instance(const std::string& name) {
+  InstanceRunner* runner = find_instance(name);
+  if (!runner) return;
+  runner->shutdown();
+  tracking_->forget(*runner);
+  Link* link = link_of(*runner);
+  link->dispatcher->unroute(runner->vrid());
+  std::erase(link->instances, runner);
+  if (link->instances.empty()) {
+    log_->info("interface {}: no instance left, closed", link->info.name);
+    links_.erase(link->info.ifindex);
+  }
+  std::erase_if(instances_, [&](const auto& r) { return r.get() == runner; });
 }
 
 void Daemon::on_link_event(const net::LinkEvent& event) {
@@ -130,8 +177,14 @@ void Daemon::set_link_state(Link& link, bool up) {
 }
 
 ControlServer::Reply Daemon::handle_control(std::string_view request) {
-  ControlContext context{instances_, {}, history_, maintenance_,
-                         [this](bool on) { return set_maintenance(on); }};
+  ControlContext context{instances_,
+                         {},
+                         history_,
+                         maintenance_,
+                         [this](bool on) { return set_maintenance(on); },
+                         [this](bool plan_only) { return reload(plan_only); },
+                         [this] { return conf::format_config(config_); },
+                         [] { return std::string("restart is not implemented yet"); }};
   for (const auto& [ifindex, link] : links_) context.interfaces.push_back(link.dispatcher.get());
   return handle_control_request(request, context);
 }
@@ -178,8 +231,7 @@ void Daemon::on_stop_signal(struct ev_loop*, ev_signal* watcher, int) {
 }
 
 void Daemon::on_hup_signal(struct ev_loop*, ev_signal* watcher, int) {
-  static_cast<Daemon*>(watcher->data)
-      ->log_->warn("SIGHUP: live reload is not implemented yet; restart floatd to apply changes");
+  static_cast<Daemon*>(watcher->data)->reload_from_signal();
 }
 
 }  // namespace floatd

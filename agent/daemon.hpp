@@ -8,6 +8,11 @@
 //                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
 //                    |-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
 //                    '-> ControlServer -> handle_control_request (status, resign, peers, ...)
+//
+// Reload (SIGHUP, floatctl reload; agent/daemon_reload.cpp):
+//   load the file -> conf::diff_configs(running, next) -> prepare (may fail: nothing changed)
+//   -> apply: removed/restarted instances resign, checks swap, updated instances
+//      reconfigure in place, new instances start. Unchanged instances are not touched.
 #pragma once
 #include <map>
 #include <memory>
@@ -16,6 +21,7 @@
 #include <ev.h>
 
 #include "agent/advert_dispatcher.hpp"
+#include "agent/control_commands.hpp"
 #include "agent/control_server.hpp"
 #include "agent/tracking.hpp"
 #include "agent/transition_history.hpp"
@@ -24,6 +30,7 @@
 #include "agent/maintenance_flag.hpp"
 #include "agent/systemd_notifier.hpp"
 #include "conf/config.hpp"
+#include "conf/config_diff.hpp"
 #include "netlink/address_manager.hpp"
 #include "netlink/garp.hpp"
 #include "netlink/instance_ports.hpp"
@@ -49,6 +56,10 @@ class Daemon {
   // "web MASTER 150, db BACKUP 100"
   std::string summary() const;
 
+  // Reads the configuration file again. With `plan_only`, says what a reload would do;
+  // otherwise applies it completely, or (any error) not at all.
+  ReloadOutcome reload(bool plan_only);
+
  private:
   // Everything bound to one interface, shared by the instances on it.
   struct Link {
@@ -64,6 +75,18 @@ class Daemon {
 
   Link& open_link(const conf::InstanceConfig& instance);
   InstanceRunner& add_instance(const conf::InstanceConfig& instance);
+  void start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance);
+  void remove_instance(const std::string& name);
+  InstanceRunner* find_instance(const std::string& name);
+  Link* link_of(const InstanceRunner& runner);
+  ElectionConfig election_config(const conf::InstanceConfig& instance, const Link& link) const;
+  static InstanceSettings instance_settings(const conf::InstanceConfig& instance,
+                                            const std::string& interface);
+  // Reload steps (agent/daemon_reload.cpp).
+  void check_links_exist(const conf::Config& next, const conf::ConfigDiff& diff) const;
+  void apply(const conf::Config& next, const conf::ConfigDiff& diff,
+             Tracking::PreparedChecks prepared);
+  void reload_from_signal();
   void on_link_event(const net::LinkEvent& event);
   void resync_links();
   void set_link_state(Link& link, bool up);
@@ -75,6 +98,8 @@ class Daemon {
   static void on_hup_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
 
   struct ev_loop* loop_;
+  // What runs now. control_socket and state_dir keep their start-up values (see config_diff).
+  conf::Config config_;
   StateChangeLog& state_log_;
   std::shared_ptr<spdlog::logger> log_;
   net::AddressManager netlink_addresses_;

@@ -1,22 +1,19 @@
 // floatctl [-s SOCKET] status|peers|history [--json] | watch | metrics | resign NAME
-//          | maintenance on|off
-// Talks to a running floatd over its control socket (agent/control_protocol.hpp).
-#include <sys/socket.h>
-#include <sys/un.h>
+//          | maintenance on|off | reload [--plan] | restart
+// Talks to a running floatd over its control socket (agent/control_client.hpp).
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
-#include "agent/control_protocol.hpp"
+#include "agent/control_client.hpp"
 #include "agent/floatctl_tables.hpp"
-#include "agent/unique_fd.hpp"
 
 namespace {
 
@@ -32,92 +29,32 @@ void usage(std::FILE* out) {
                "  metrics           counters in the Prometheus text format\n"
                "  resign NAME       hand instance NAME's VIPs to a backup now (MASTER only)\n"
                "  maintenance on|off  hand every VIP over and stay out of MASTER (persists)\n"
+               "  reload [--plan]   apply the configuration file again, changing only what\n"
+               "                    differs (--plan: only say what would change)\n"
+               "  restart           hitless restart: a new floatd process takes over the\n"
+               "                    running state, VIPs stay where they are\n"
                "  -s SOCKET         control socket (default %s)\n",
                kDefaultSocket);
-}
-
-std::string connect_hint(int err) {
-  if (err == ENOENT || err == ECONNREFUSED) return " (is floatd running?)";
-  if (err == EACCES || err == EPERM) return " (run as root or as a member of group floatd)";
-  return "";
-}
-
-// A connected socket, or an invalid one after printing why.
-floatd::UniqueFd connect_to(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) {
-    std::fprintf(stderr, "floatctl: socket path too long: %s\n", path.c_str());
-    return {};
-  }
-  path.copy(addr.sun_path, path.size());
-  floatd::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    const int err = errno;
-    std::fprintf(stderr, "floatctl: cannot connect to %s: %s%s\n", path.c_str(),
-                 std::strerror(err), connect_hint(err).c_str());
-    return {};
-  }
-  return fd;
-}
-
-// Reads one line; nullopt at EOF, on error or after the socket's receive timeout.
-std::optional<std::string> read_line(int fd, std::string& buffer) {
-  char buf[4096];
-  std::size_t newline;
-  while ((newline = buffer.find('\n')) == std::string::npos) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    buffer.append(buf, static_cast<std::size_t>(n));
-  }
-  auto line = buffer.substr(0, newline);
-  buffer.erase(0, newline + 1);
-  return line;
-}
-
-// Sends one request; the first response line, or nullopt after printing the error.
-std::optional<std::string> request(int fd, const std::string& path, const std::string& request,
-                                   std::string& buffer) {
-  const std::string line = request + "\n";
-  if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-    std::fprintf(stderr, "floatctl: cannot send to %s: %s\n", path.c_str(), std::strerror(errno));
-    return std::nullopt;
-  }
-  auto response = read_line(fd, buffer);
-  if (!response) std::fprintf(stderr, "floatctl: no answer from floatd on %s\n", path.c_str());
-  return response;
 }
 
 // Why the command line was not understood, in one line.
 std::string usage_error(const std::vector<std::string_view>& args, bool json) {
   if (args.empty()) return "no command given";
   const std::string command(args[0]);
-  static const std::vector<std::string> known{"status", "peers",   "history",
-                                              "watch",  "metrics", "resign", "maintenance"};
+  static const std::vector<std::string> known{"status", "peers",       "history", "watch",
+                                              "metrics", "resign",     "maintenance",
+                                              "reload",  "restart"};
   if (std::find(known.begin(), known.end(), command) == known.end())
     return "unknown command '" + command + "'";
   if (command == "resign" && args.size() < 2) return "resign needs an instance NAME";
   if (command == "maintenance" && (args.size() < 2 || (args[1] != "on" && args[1] != "off")))
     return "maintenance needs 'on' or 'off'";
+  if (command == "reload" && args.size() == 2) return "reload takes only --plan";
   if (json) return "--json goes with status, peers, history or maintenance";
   return "unexpected arguments after '" + command + "'";
 }
 
 enum class Output { Table, Json, Raw };
-
-// The "result" of a successful reply, or nullopt after printing floatd's error.
-std::optional<nlohmann::json> result_of(const std::string& response) {
-  const auto j = nlohmann::json::parse(response, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("ok")) {
-    std::fprintf(stderr, "floatctl: malformed answer from floatd\n");
-    return std::nullopt;
-  }
-  if (!j.at("ok").is_boolean() || !j.at("ok").get<bool>()) {
-    std::fprintf(stderr, "floatctl: %s\n", j.value("error", std::string("error")).c_str());
-    return std::nullopt;
-  }
-  return j.value("result", nlohmann::json::object());
-}
 
 int print(const floatd::control::Request& req, const nlohmann::json& result, Output output) {
   namespace r = floatd::control::request;
@@ -141,33 +78,86 @@ int print(const floatd::control::Request& req, const nlohmann::json& result, Out
   return 0;
 }
 
-int run(const std::string& path, const floatd::control::Request& req, Output output) {
-  const auto fd = connect_to(path);
-  if (fd.get() < 0) return 1;
-  const bool watch = std::holds_alternative<floatd::control::request::Watch>(req);
-  const timeval timeout{5, 0};
-  setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string buffer;
-  const auto response = request(fd.get(), path, floatd::control::format_request(req), buffer);
-  if (!response) return 1;
-  const auto result = result_of(*response);
-  if (!result) return 1;
-  if (!watch) {
-    try {
-      return print(req, *result, output);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "floatctl: unexpected answer from floatd: %s\n", e.what());
-      return 1;
-    }
+// The reply's result, or nullopt after printing why there is none.
+std::optional<nlohmann::json> call(floatd::control::Client& client,
+                                   const floatd::control::Request& req) {
+  const auto reply = client.call(req);
+  if (!reply.ok) {
+    std::fprintf(stderr, "floatctl: %s\n", reply.error.c_str());
+    return std::nullopt;
   }
-  const timeval forever{0, 0};  // events come when they come
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
-  while (const auto line = read_line(fd.get(), buffer)) {
+  return reply.result;
+}
+
+int run(const std::string& path, const floatd::control::Request& req, Output output) {
+  floatd::control::Client client(path);
+  const auto result = call(client, req);
+  if (!result) return 1;
+  if (!std::holds_alternative<floatd::control::request::Watch>(req)) return print(req, *result, output);
+  while (const auto line = client.next_line()) {
     std::printf("%s\n", line->c_str());
     std::fflush(stdout);
   }
   return 0;
+}
+
+int reload(const std::string& path, bool plan) {
+  floatd::control::Client client(path, std::chrono::seconds(30));
+  const auto result = call(client, floatd::control::request::Reload{plan});
+  if (!result) return 1;
+  if (!plan) std::printf("%s\n", result->at("applied").get<bool>() ? "reloaded:" : "nothing to reload:");
+  for (const auto& line : result->at("plan")) std::printf("  %s\n", line.get<std::string>().c_str());
+  return 0;
+}
+
+// The old process answers, then execs the new one, which closes the connection; the new
+// one listens again once its instances run. Bounded: 30 s in all.
+int restart(const std::string& path) {
+  {
+    floatd::control::Client client(path, std::chrono::seconds(30));
+    if (!call(client, floatd::control::request::Restart{})) return 1;
+    if (!client.wait_closed()) {
+      std::fprintf(stderr, "floatctl: floatd did not restart within 30 s\n");
+      return 1;
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    try {
+      floatd::control::Client client(path);
+      const auto status = call(client, floatd::control::request::Status{});
+      if (!status) return 1;
+      std::printf("floatd restarted\n");
+      return print(floatd::control::request::Status{}, *status, Output::Table);
+    } catch (const floatd::control::ClientError& e) {
+      if (std::chrono::steady_clock::now() > deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a socket path
+  }
+}
+
+int dispatch(const std::string& socket_path, const std::vector<std::string_view>& args, bool json) {
+  namespace r = floatd::control::request;
+  const auto output = json ? Output::Json : Output::Table;
+  if (args.size() == 1) {
+    const auto command = args[0];
+    if (command == "status") return run(socket_path, r::Status{}, output);
+    if (command == "peers") return run(socket_path, r::Peers{}, output);
+    if (command == "history") return run(socket_path, r::History{}, output);
+    if (command == "watch" && !json) return run(socket_path, r::Watch{}, Output::Raw);
+    if (command == "metrics" && !json) return run(socket_path, r::Metrics{}, Output::Raw);
+  }
+  if (args.size() == 2 && args[0] == "maintenance" && (args[1] == "on" || args[1] == "off"))
+    return run(socket_path, r::Maintenance{args[1] == "on"}, output);
+  if (args.size() == 2 && args[0] == "resign" && !json)
+    return run(socket_path, r::Resign{std::string(args[1])}, Output::Table);
+  if (!json && !args.empty() && args[0] == "reload" &&
+      (args.size() == 1 || (args.size() == 2 && args[1] == "--plan")))
+    return reload(socket_path, args.size() == 2);
+  if (!json && args.size() == 1 && args[0] == "restart") return restart(socket_path);
+  std::fprintf(stderr, "floatctl: %s\n", usage_error(args, json).c_str());
+  usage(stderr);
+  return 2;
 }
 
 }  // namespace
@@ -196,21 +186,12 @@ int main(int argc, char** argv) {
       args.push_back(arg);
     }
   }
-  namespace r = floatd::control::request;
-  const auto output = json ? Output::Json : Output::Table;
-  if (args.size() == 1) {
-    const auto command = args[0];
-    if (command == "status") return run(socket_path, r::Status{}, output);
-    if (command == "peers") return run(socket_path, r::Peers{}, output);
-    if (command == "history") return run(socket_path, r::History{}, output);
-    if (command == "watch" && !json) return run(socket_path, r::Watch{}, Output::Raw);
-    if (command == "metrics" && !json) return run(socket_path, r::Metrics{}, Output::Raw);
+  try {
+    return dispatch(socket_path, args, json);
+  } catch (const floatd::control::ClientError& e) {
+    std::fprintf(stderr, "floatctl: %s\n", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "floatctl: unexpected answer from floatd: %s\n", e.what());
   }
-  if (args.size() == 2 && args[0] == "maintenance" && (args[1] == "on" || args[1] == "off"))
-    return run(socket_path, r::Maintenance{args[1] == "on"}, output);
-  if (args.size() == 2 && args[0] == "resign" && !json)
-    return run(socket_path, r::Resign{std::string(args[1])}, Output::Table);
-  std::fprintf(stderr, "floatctl: %s\n", usage_error(args, json).c_str());
-  usage(stderr);
-  return 2;
+  return 1;
 }

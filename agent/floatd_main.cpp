@@ -1,4 +1,4 @@
-// floatd [-c PATH] [--check [--print]] [--version] [--log-target auto|journal|stderr]
+// floatd [-c PATH] [--check [--print] [--plan]] [--version] [--log-target auto|journal|stderr]
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -10,6 +10,8 @@
 
 #include "agent/daemon.hpp"
 #include "agent/logging.hpp"
+#include "agent/control_client.hpp"
+#include "conf/config_diff.hpp"
 #include "conf/config_loader.hpp"
 #include "conf/config_writer.hpp"
 
@@ -21,17 +23,20 @@ struct Options {
   std::string config_path = kDefaultConfigPath;
   bool check = false;
   bool print = false;  // with --check: show the effective configuration
+  bool plan = false;   // with --check: what a reload of the running floatd would change
   bool version = false;
   floatd::LogTarget log_target = floatd::LogTarget::Auto;
 };
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: floatd [-c PATH] [--check [--print]] [--version]\n"
+               "usage: floatd [-c PATH] [--check [--print] [--plan]] [--version]\n"
                "              [--log-target auto|journal|stderr]\n"
                "  -c, --config PATH   configuration file (default %s)\n"
                "  --check             validate the configuration and exit\n"
                "  --print             with --check: print the effective configuration\n"
+               "  --plan              with --check: what a reload of the running floatd would\n"
+               "                      change, instance by instance\n"
                "  --log-target T      auto (journal under systemd, else stderr), journal, stderr\n",
                kDefaultConfigPath);
 }
@@ -60,6 +65,8 @@ bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
       options.check = true;
     } else if (arg == "--print") {
       options.print = true;
+    } else if (arg == "--plan") {
+      options.plan = true;
     } else if (arg == "--version") {
       options.version = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -74,6 +81,28 @@ bool parse_args(int argc, char** argv, Options& options, int& exit_code) {
     }
   }
   return true;
+}
+
+// The running floatd's configuration (it answers on the control socket the file names),
+// compared with `next`. Not running: everything would be added by a start.
+void print_plan(const floatd::conf::Config& next) {
+  floatd::conf::Config running;
+  try {
+    floatd::control::Client client(next.global.control_socket);
+    const auto reply = client.call(floatd::control::request::Config{});
+    if (!reply.ok) throw floatd::control::ClientError(reply.error);
+    running = floatd::conf::parse_config(reply.result.at("toml").get<std::string>(),
+                                         "running configuration");
+  } catch (const floatd::control::ClientError& e) {
+    std::printf("# no running floatd to compare with (%s): a start would add everything\n",
+                e.what());
+  } catch (const std::exception& e) {  // a reply we cannot read: not worth a wrong plan
+    std::printf("# cannot read the running floatd's configuration: %s\n", e.what());
+    return;
+  }
+  std::printf("# reload plan:\n");
+  for (const auto& line : floatd::conf::format_plan(floatd::conf::diff_configs(running, next)))
+    std::printf("#   %s\n", line.c_str());
 }
 
 }  // namespace
@@ -96,11 +125,12 @@ int main(int argc, char** argv) {
   }
   if (options.check) {
     if (options.print) std::fputs(floatd::conf::format_config(config).c_str(), stdout);
+    if (options.plan) print_plan(config);
     std::printf("%sconfiguration OK\n", options.print ? "# " : "");
     return 0;
   }
-  if (options.print) {
-    std::fprintf(stderr, "floatd: --print goes with --check\n");
+  if (options.print || options.plan) {
+    std::fprintf(stderr, "floatd: --print and --plan go with --check\n");
     return 2;
   }
 

@@ -1,5 +1,6 @@
 #include "agent/instance_runner.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,14 @@ namespace {
 
 double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
+// The prefixes of `a` that `b` does not have.
+std::vector<IpPrefix> missing_from(const std::vector<IpPrefix>& a, const std::vector<IpPrefix>& b) {
+  std::vector<IpPrefix> out;
+  for (const auto& p : a) {
+    if (std::find(b.begin(), b.end(), p) == b.end()) out.push_back(p);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -74,6 +83,29 @@ void InstanceRunner::set_maintenance(bool on) { dispatch(event::Maintenance{on})
 
 void InstanceRunner::priority_changed(std::uint8_t priority, const std::string& reason) {
   dispatch(event::PriorityChanged{priority, reason});
+}
+
+void InstanceRunner::reconfigure(InstanceSettings settings, ElectionConfig election) {
+  const auto added = missing_from(settings.vips, settings_.vips);
+  const auto dropped = missing_from(settings_.vips, settings.vips);
+  election.primary_address = election_.primary_address;
+  settings_ = std::move(settings);
+  election_ = election;
+  if (state_.state != State::Master || (added.empty() && dropped.empty())) return;
+  // Dropped first: deleting a primary address takes the secondaries of its subnet along
+  // (unless promote_secondaries), which must not include a VIP just added.
+  for (const auto& vip : dropped) {
+    if (auto err = ports_.addresses.remove(vip); !err.empty())
+      log_->error("{}: cannot remove VIP {}: {}", settings_.name, vip.to_string(), err);
+    log_->info("{}: VIP {} removed by reload", settings_.name, vip.to_string());
+  }
+  for (const auto& vip : added) {
+    if (auto err = ports_.addresses.add(vip); !err.empty())
+      log_->error("{}: cannot add VIP {}: {}", settings_.name, vip.to_string(), err);
+    log_->info("{}: VIP {} added by reload", settings_.name, vip.to_string());
+  }
+  send_advert(state_.priority);
+  if (!added.empty()) start_announcements();
 }
 
 void InstanceRunner::dispatch(const Event& event) {

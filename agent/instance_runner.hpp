@@ -56,6 +56,11 @@ class InstanceRunner {
   void health_changed(bool healthy, const std::string& reason);
   void priority_changed(std::uint8_t priority, const std::string& reason);
   void set_maintenance(bool on);  // floatctl maintenance on|off
+  // Reload of an instance on the same interface and VRID (see conf/config_diff.hpp). A MASTER
+  // adds and announces new VIPs and removes dropped ones at once, and advertises the new set;
+  // timers use the new interval from their next arming. A new configured priority reaches
+  // the election through the trackers (Tracking::follow), like any effective priority.
+  void reconfigure(InstanceSettings settings, ElectionConfig election);
 
   const std::string& name() const { return settings_.name; }
   std::uint8_t vrid() const { return election_.vrid; }

@@ -25,6 +25,8 @@ void SystemdNotifier::ready() {
   sd_notifyf(0, "READY=1\nSTATUS=%s", last_status_.c_str());
 }
 
+void SystemdNotifier::reloading() { sd_notify(0, "RELOADING=1"); }
+
 void SystemdNotifier::stopping() { sd_notify(0, "STOPPING=1"); }
 
 void SystemdNotifier::update_status() {

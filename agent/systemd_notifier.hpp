@@ -1,6 +1,7 @@
 // Talks to systemd (sd_notify): READY=1 once every instance runs, STATUS= with a one-line
-// summary ("web MASTER 150, db BACKUP 100") after every state change, and WATCHDOG=1 from
-// a loop timer, so a wedged event loop gets floatd restarted. Silent outside systemd.
+// summary ("web MASTER 150, db BACKUP 100") after every state change, RELOADING=1 then
+// READY=1 around a reload, and WATCHDOG=1 from a loop timer, so a wedged event loop gets
+// floatd restarted. Silent outside systemd.
 #pragma once
 #include <functional>
 #include <string>
@@ -19,6 +20,7 @@ class SystemdNotifier {
   SystemdNotifier& operator=(const SystemdNotifier&) = delete;
 
   void ready();
+  void reloading();  // RELOADING=1; ready() ends the reload
   void stopping();
   void update_status();
 

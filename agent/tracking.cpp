@@ -30,27 +30,35 @@ std::optional<checks::ScriptUser> script_user(const std::string& configured) {
   return user;
 }
 
+checks::CheckScheduler::Check make_check(struct ev_loop* loop, const conf::CheckConfig& c,
+                                        const std::optional<checks::ScriptUser>& user) {
+  checks::CheckSpec spec{c.name, c.command, "", c.interval, c.timeout, c.rise, c.fall};
+  auto probe = checks::make_probe(loop, spec, user);
+  return {std::move(spec), std::move(probe)};
+}
+
 std::vector<checks::CheckScheduler::Check> make_checks(struct ev_loop* loop,
                                                        const conf::Config& config) {
   std::vector<checks::CheckScheduler::Check> out;
   if (config.checks.empty()) return out;
   const auto user = script_user(config.global.script_user);
-  for (const auto& c : config.checks) {
-    checks::CheckSpec spec{c.name, c.command, "", c.interval, c.timeout, c.rise, c.fall};
-    auto probe = checks::make_probe(loop, spec, user);
-    out.push_back({std::move(spec), std::move(probe)});
-  }
+  for (const auto& c : config.checks) out.push_back(make_check(loop, c, user));
   return out;
+}
+
+const conf::CheckConfig& check_named(const conf::Config& config, const std::string& name) {
+  for (const auto& c : config.checks) {
+    if (c.name == name) return c;
+  }
+  throw std::logic_error("a check of the diff is not in its configuration: " + name);
 }
 
 }  // namespace
 
 Tracking::Tracking(struct ev_loop* loop, const conf::Config& config)
-    : log_(subsystem_logger("checks")) {
-  auto checks = make_checks(loop, config);
-  if (checks.empty()) return;
+    : loop_(loop), log_(subsystem_logger("checks")) {
   scheduler_ = std::make_unique<checks::CheckScheduler>(
-      loop, std::move(checks),
+      loop, make_checks(loop, config),
       checks::CheckCallbacks{[this](const std::string& name, bool passing,
                                     const std::string& reason) {
                                on_check_change(name, passing, reason);
@@ -65,21 +73,61 @@ Tracking::Tracking(struct ev_loop* loop, const conf::Config& config)
 Tracking::~Tracking() = default;
 
 void Tracking::follow(InstanceRunner& runner, std::vector<conf::TrackConfig> tracks) {
-  if (tracks.empty()) return;
-  followers_.push_back({&runner, std::move(tracks), {}});
-  update(followers_.back(), true);
+  forget(runner);
+  followers_.push_back({&runner, std::move(tracks)});
+  update(followers_.back());
+  if (followers_.back().tracks.empty()) followers_.pop_back();
 }
 
-void Tracking::start() {
-  if (scheduler_) scheduler_->start();
+void Tracking::forget(const InstanceRunner& runner) {
+  std::erase_if(followers_, [&](const Follower& f) { return f.runner == &runner; });
+}
+
+void Tracking::start() { scheduler_->start(); }
+
+Tracking::PreparedChecks Tracking::prepare(const conf::Config& next,
+                                           const conf::ConfigDiff& diff) const {
+  PreparedChecks prepared{diff, {}};
+  std::optional<std::optional<checks::ScriptUser>> user;  // looked up once, when needed
+  for (const auto& d : diff.checks) {
+    if (d.change != conf::Change::Added && d.change != conf::Change::Updated) continue;
+    if (!user) user = script_user(next.global.script_user);
+    prepared.checks.push_back(make_check(loop_, check_named(next, d.name), *user));
+  }
+  return prepared;
+}
+
+void Tracking::apply(PreparedChecks prepared) {
+  auto next_probe = prepared.checks.begin();
+  for (const auto& d : prepared.diff.checks) {
+    switch (d.change) {
+      case conf::Change::Unchanged: break;
+      case conf::Change::Removed:
+        scheduler_->remove(d.name);
+        log_->info("check '{}' removed", d.name);
+        break;
+      case conf::Change::Updated: {
+        const auto health = scheduler_->health(d.name);
+        scheduler_->remove(d.name);
+        scheduler_->add(std::move(*next_probe++), health);
+        log_->info("check '{}' updated, still {}", d.name, checks::to_string(health));
+        break;
+      }
+      case conf::Change::Added:
+      case conf::Change::Restarted:
+        scheduler_->add(std::move(*next_probe++));
+        log_->info("check '{}' added", d.name);
+        break;
+    }
+  }
 }
 
 void Tracking::on_check_change(const std::string& name, bool passing, const std::string& reason) {
   log_->info("check '{}' is now {}: {}", name, passing ? "passing" : "failing", reason);
-  for (auto& f : followers_) {
+  for (const auto& f : followers_) {
     for (const auto& t : f.tracks) {
       if (t.check == name) {
-        update(f, false);
+        update(f);
         break;
       }
     }
@@ -89,17 +137,18 @@ void Tracking::on_check_change(const std::string& name, bool passing, const std:
 checks::EffectivePriority Tracking::evaluate(const Follower& f) const {
   std::vector<checks::Tracker> trackers;
   for (const auto& t : f.tracks) {
-    const bool passing = scheduler_ && scheduler_->health(t.check) == checks::Health::Passing;
+    const bool passing = scheduler_->health(t.check) == checks::Health::Passing;
     trackers.push_back(checks::StatusTracker{fmt::format("check '{}'", t.check), t.weight, !passing});
   }
   return checks::effective_priority(f.runner->configured_priority(), trackers);
 }
 
-void Tracking::update(Follower& f, bool initial) {
+// Compared with what the instance runs now, so the first evaluation, a re-evaluation after a
+// reload and a check flip all take the same path.
+void Tracking::update(const Follower& f) {
   const auto now = evaluate(f);
   const auto reason = now.reason.empty() ? std::string("tracked checks passing") : now.reason;
-  // An instance starts healthy (see ElectionState): initially only a fault needs telling.
-  const bool was_fault = !initial && f.last.fault;
+  const bool was_fault = f.runner->state().health_fault.has_value();
   if (now.fault != was_fault) {
     log_->info("{}: {}: {}", f.runner->name(), now.fault ? "unhealthy" : "healthy", reason);
     f.runner->health_changed(!now.fault, reason);
@@ -109,7 +158,6 @@ void Tracking::update(Follower& f, bool initial) {
                now.priority, reason);
     f.runner->priority_changed(now.priority, reason);
   }
-  f.last = now;
 }
 
 }  // namespace floatd

@@ -3,6 +3,10 @@
 // instance as events, each change logged with its reason.
 //
 //   CheckScheduler --on_change--> Tracking --health_changed / priority_changed--> InstanceRunner
+//
+// A reload (agent/daemon_reload.cpp) changes checks in two phases: prepare() builds the probes
+// of the added and changed checks and may throw; apply() swaps them in and cannot fail, so a
+// reload either applies completely or not at all.
 #pragma once
 #include <memory>
 #include <string>
@@ -12,6 +16,7 @@
 #include "checks/check_scheduler.hpp"
 #include "checks/effective_priority.hpp"
 #include "conf/config.hpp"
+#include "conf/config_diff.hpp"
 
 namespace spdlog {
 class logger;
@@ -26,24 +31,38 @@ class Tracking {
   Tracking(struct ev_loop* loop, const conf::Config& config);
   ~Tracking();
 
-  // `runner` follows `tracks`; its initial state (every check not yet passed) is applied at
-  // once, so an instance that tracks a failing check starts in FAULT.
+  // `runner` follows `tracks` (again, after a reload: they replace the old ones). The
+  // checks' current verdicts (not yet passed at start-up) reach it at once, so an instance
+  // that tracks a failing check starts in FAULT; with no tracks it returns to its configured
+  // priority and health.
   void follow(InstanceRunner& runner, std::vector<conf::TrackConfig> tracks);
+  // The instance is going away: no more events for it.
+  void forget(const InstanceRunner& runner);
   void start();  // runs the checks
+
+  struct PreparedChecks {
+    conf::ConfigDiff diff;
+    std::vector<checks::CheckScheduler::Check> checks;  // added and changed, with new probes
+  };
+  // Throws std::runtime_error (no script user, bad probe) without changing anything.
+  PreparedChecks prepare(const conf::Config& next, const conf::ConfigDiff& diff) const;
+  // Removed checks stop, changed ones restart from their current health, added ones start
+  // unknown; the instances that track them are re-evaluated.
+  void apply(PreparedChecks prepared);
 
  private:
   struct Follower {
     InstanceRunner* runner;
     std::vector<conf::TrackConfig> tracks;
-    checks::EffectivePriority last;
   };
 
   void on_check_change(const std::string& name, bool passing, const std::string& reason);
-  void update(Follower& follower, bool initial);
+  void update(const Follower& follower);
   checks::EffectivePriority evaluate(const Follower& follower) const;
 
+  struct ev_loop* loop_;
   std::shared_ptr<spdlog::logger> log_;
-  std::unique_ptr<checks::CheckScheduler> scheduler_;
+  std::unique_ptr<checks::CheckScheduler> scheduler_;  // all checks; empty without any
   std::vector<Follower> followers_;
 };
 

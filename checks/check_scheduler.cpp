@@ -37,33 +37,59 @@ CheckScheduler::CheckScheduler(struct ev_loop* loop, std::vector<Check> checks,
                                CheckCallbacks callbacks)
     : loop_(loop), callbacks_(std::move(callbacks)) {
   if (!callbacks_.on_change) throw std::invalid_argument("the check scheduler needs on_change");
-  for (Check& check : checks) {
-    if (check.spec.interval <= Duration::zero()) {
-      throw std::invalid_argument(fmt::format("check '{}': interval must be positive",
-                                              check.spec.name));
-    }
-    Hysteresis hysteresis(check.spec.rise, check.spec.fall);
-    auto slot = std::make_unique<Slot>(
-        Slot{this, std::move(check.spec), std::move(check.probe), hysteresis});
-    ev_init(&slot->timer, on_timer);
-    slot->timer.data = slot.get();
-    slots_.push_back(std::move(slot));
-  }
+  for (Check& check : checks) slots_.push_back(make_slot(std::move(check), Health::Unknown));
 }
 
 CheckScheduler::~CheckScheduler() {
   for (auto& slot : slots_) ev_timer_stop(loop_, &slot->timer);
 }
 
+std::unique_ptr<CheckScheduler::Slot> CheckScheduler::make_slot(Check check, Health initial) {
+  if (check.spec.interval <= Duration::zero()) {
+    throw std::invalid_argument(
+        fmt::format("check '{}': interval must be positive", check.spec.name));
+  }
+  Hysteresis hysteresis(check.spec.rise, check.spec.fall, initial);
+  auto slot = std::make_unique<Slot>(
+      Slot{this, std::move(check.spec), std::move(check.probe), hysteresis});
+  ev_init(&slot->timer, on_timer);
+  slot->timer.data = slot.get();
+  return slot;
+}
+
+void CheckScheduler::arm(Slot& slot, Duration first_run) {
+  ev_timer_set(&slot.timer, seconds(first_run), seconds(slot.spec.interval));
+  ev_timer_start(loop_, &slot.timer);
+}
+
 void CheckScheduler::start() {
   ev_now_update(loop_);
+  started_ = true;
   const auto n = static_cast<double>(slots_.size());
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     Slot& slot = *slots_[i];
-    const double spread = seconds(std::min<Duration>(slot.spec.interval, std::chrono::seconds(1)));
-    ev_timer_set(&slot.timer, spread * static_cast<double>(i) / n, seconds(slot.spec.interval));
-    ev_timer_start(loop_, &slot.timer);
+    const auto spread = std::min<Duration>(slot.spec.interval, std::chrono::seconds(1));
+    arm(slot, std::chrono::duration_cast<Duration>(spread * (static_cast<double>(i) / n)));
   }
+}
+
+void CheckScheduler::add(Check check, Health initial) {
+  for (const auto& slot : slots_) {
+    if (slot->spec.name == check.spec.name) {
+      throw std::invalid_argument(
+          fmt::format("check '{}' is already scheduled", check.spec.name));
+    }
+  }
+  slots_.push_back(make_slot(std::move(check), initial));
+  if (started_) arm(*slots_.back(), Duration::zero());
+}
+
+void CheckScheduler::remove(std::string_view name) {
+  const Slot& slot = find(name);
+  const auto found = std::find_if(slots_.begin(), slots_.end(),
+                                  [&](const auto& s) { return s.get() == &slot; });
+  ev_timer_stop(loop_, &(*found)->timer);
+  slots_.erase(found);
 }
 
 void CheckScheduler::on_timer(struct ev_loop*, ev_timer* watcher, int) {

@@ -63,6 +63,14 @@ class CheckScheduler {
   // all at the same instant for ever after.
   void start();
 
+  // Reload: a new check (or a changed one, removed first) joins with `initial` health
+  // (see Hysteresis); it runs soon if the scheduler is started. Throws like the constructor,
+  // and std::invalid_argument for a name already scheduled.
+  void add(Check check, Health initial = Health::Unknown);
+  // Stops the check and drops it; a run in flight is killed by its probe. Unknown names:
+  // std::out_of_range.
+  void remove(std::string_view name);
+
   Health health(std::string_view name) const;     // std::out_of_range for an unknown name
   std::uint64_t skipped(std::string_view name) const;
 
@@ -76,6 +84,8 @@ class CheckScheduler {
     ev_timer timer{};
   };
 
+  std::unique_ptr<Slot> make_slot(Check check, Health initial);
+  void arm(Slot& slot, Duration first_run);
   static void on_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
   void run(Slot& slot);
   void record(Slot& slot, const ProbeResult& result);
@@ -84,6 +94,7 @@ class CheckScheduler {
   struct ev_loop* loop_;
   CheckCallbacks callbacks_;
   std::vector<std::unique_ptr<Slot>> slots_;  // stable addresses: watchers point into them
+  bool started_ = false;
 };
 
 }  // namespace floatd::checks

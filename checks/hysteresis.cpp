@@ -13,8 +13,11 @@ std::string_view to_string(Health health) {
   return "?";
 }
 
-Hysteresis::Hysteresis(int rise, int fall) : rise_(rise), fall_(fall) {
+Hysteresis::Hysteresis(int rise, int fall, Health initial)
+    : rise_(rise), fall_(fall), health_(initial) {
   if (rise < 1 || fall < 1) throw std::invalid_argument("rise and fall must be at least 1");
+  if (initial == Health::Passing) successes_ = rise;
+  if (initial == Health::Failing) failures_ = fall;
 }
 
 bool Hysteresis::record(bool success) {

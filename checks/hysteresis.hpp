@@ -24,7 +24,9 @@ std::string_view to_string(Health health);
 class Hysteresis {
  public:
   // rise and fall are >= 1 (std::invalid_argument otherwise: a configuration error).
-  Hysteresis(int rise, int fall);
+  // `initial` other than Unknown continues a check whose definition was reloaded: it keeps
+  // its verdict, and the next flip still needs a full rise or fall streak.
+  Hysteresis(int rise, int fall, Health initial = Health::Unknown);
 
   // Feeds one run's outcome; true when the state changed.
   bool record(bool success);

@@ -91,3 +91,18 @@ TEST_CASE("hysteresis: rise or fall below 1 is a configuration error") {
   CHECK_THROWS_AS(Hysteresis(0, 1), std::invalid_argument);
   CHECK_THROWS_AS(Hysteresis(1, 0), std::invalid_argument);
 }
+
+TEST_CASE("hysteresis: a reloaded check keeps its verdict and still needs a full streak") {
+  Hysteresis passing(2, 3, Health::Passing);
+  CHECK(passing.passing());
+  CHECK_FALSE(passing.record(false));
+  CHECK_FALSE(passing.record(false));
+  CHECK(passing.record(false));
+  CHECK(passing.health() == Health::Failing);
+
+  Hysteresis failing(2, 3, Health::Failing);
+  CHECK(failing.health() == Health::Failing);
+  CHECK_FALSE(failing.record(true));
+  CHECK(failing.record(true));
+  CHECK(failing.passing());
+}

@@ -208,3 +208,38 @@ TEST_CASE("scheduler: a real script check follows a file appearing and disappear
   CHECK(changes[2].reason == "exit 1 (2 in a row)");
   rmdir(templ);
 }
+
+TEST_CASE("scheduler: a check added while running runs at once, from the health it is given") {
+  Fixture f(2, 2, {true, true});
+  f.scheduler->start();
+  auto fake = std::make_unique<FakeProbe>();
+  fake->outcomes = {false};
+  FakeProbe* added = fake.get();
+  f.scheduler->add({CheckSpec{"db", {"/bin/true"}, "", 10ms, 5ms, 1, 2}, std::move(fake)},
+                   Health::Passing);
+  CHECK(f.scheduler->health("db") == Health::Passing);
+  REQUIRE(testing::run_until(f.loop, [&] { return added->starts >= 1; }));
+  // One failure of a fall-2 check that was passing: still passing, nothing reported.
+  CHECK(f.scheduler->health("db") == Health::Passing);
+  for (const auto& c : f.changes) CHECK(c.name != "db");
+  CHECK_THROWS_AS(f.scheduler->add({CheckSpec{"db", {"/bin/true"}, "", 10ms, 5ms, 1, 1},
+                                    std::make_unique<FakeProbe>()}),
+                  std::invalid_argument);
+}
+
+TEST_CASE("scheduler: a removed check stops running and is forgotten") {
+  Fixture f(1, 1, {});
+  f.scheduler->start();
+  REQUIRE(f.run_results(1));
+  f.scheduler->remove("web");
+  CHECK_THROWS_AS(f.scheduler->health("web"), std::out_of_range);
+  CHECK_THROWS_AS(f.scheduler->remove("web"), std::out_of_range);
+  const auto runs = f.results.size();
+  // Ten intervals later the removed check has not run again.
+  ev_timer deadline;
+  ev_timer_init(&deadline, [](struct ev_loop* l, ev_timer*, int) { ev_break(l, EVBREAK_ONE); },
+                0.1, 0.);
+  ev_timer_start(f.loop, &deadline);
+  ev_run(f.loop, 0);
+  CHECK(f.results.size() == runs);
+}

@@ -36,13 +36,18 @@ InstanceStatus sample() {
 TEST_CASE("control: requests round-trip through their JSON line") {
   const auto status = parse_request(format_request(request::Status{}));
   CHECK(std::holds_alternative<request::Status>(std::get<Request>(status)));
-  for (const Request& r : std::vector<Request>{request::Peers{}, request::History{},
-                                               request::Metrics{}, request::Watch{}})
+  for (const Request& r :
+       std::vector<Request>{request::Peers{}, request::History{}, request::Metrics{},
+                            request::Watch{}, request::Config{}, request::Restart{}})
     CHECK(std::get<Request>(parse_request(format_request(r))).index() == r.index());
   const auto on = parse_request(format_request(request::Maintenance{true}));
   CHECK(std::get<request::Maintenance>(std::get<Request>(on)).on);
   const auto resign = parse_request(format_request(request::Resign{"web"}));
   CHECK(std::get<request::Resign>(std::get<Request>(resign)).instance == "web");
+  const auto plan = parse_request(format_request(request::Reload{true}));
+  CHECK(std::get<request::Reload>(std::get<Request>(plan)).plan);
+  const auto reload = parse_request("{\"command\":\"reload\"}");
+  CHECK_FALSE(std::get<request::Reload>(std::get<Request>(reload)).plan);
 }
 
 TEST_CASE("control: malformed requests are refused with a reason, never thrown") {
@@ -57,6 +62,8 @@ TEST_CASE("control: malformed requests are refused with a reason, never thrown")
         "maintenance needs \"on\": true|false");
   CHECK(parse_error("{\"command\":\"resign\",\"instance\":\"\"}") ==
         "resign needs an \"instance\" name");
+  CHECK(parse_error("{\"command\":\"reload\",\"plan\":\"yes\"}") ==
+        "reload \"plan\" must be true|false");
   CHECK(parse_error(std::string(kMaxRequestBytes + 1, ' ')) == "request too long");
   CHECK(parse_error("{\"command\":\"\xff\xfe\"}").size() > 0);
 }

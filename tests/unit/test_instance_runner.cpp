@@ -133,3 +133,43 @@ TEST_CASE("runner: link down takes the VIP away (FAULT), link up returns to BACK
   CHECK(f.state() == State::Backup);
   CHECK(f.socket.sent.size() == sent);  // nothing sent while down or on the way back
 }
+
+TEST_CASE("runner: a reload as MASTER adds and announces new VIPs, removes dropped ones, keeps the rest") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  f.addresses.log.clear();
+  f.announcer.announced.clear();
+  const auto adverts = f.socket.sent.size();
+  const IpPrefix added = *IpPrefix::parse("192.0.2.101/24");
+  auto settings = f.runner->settings();
+  settings.vips = {added};
+  ElectionConfig election;
+  election.vrid = 51;
+  election.priority = 100;
+  election.advert_interval = 20ms;
+  f.runner->reconfigure(settings, election);
+  CHECK(f.state() == State::Master);
+  CHECK(f.addresses.log == std::vector<std::string>{"remove 192.0.2.100/24", "add 192.0.2.101/24"});
+  REQUIRE_FALSE(f.announcer.announced.empty());
+  CHECK(f.announcer.announced.front() == added.address);
+  REQUIRE(f.socket.sent.size() == adverts + 1);  // the new set, advertised at once
+  CHECK(f.socket.sent.back().addresses == std::vector<IpAddress>{added.address});
+  // The primary address is kept; the next adverts carry the new interval.
+  REQUIRE(f.run_until([&] { return f.socket.sent.size() > adverts + 1; }));
+  CHECK(f.socket.sent.back().max_advert_interval == Centiseconds(2));
+}
+
+TEST_CASE("runner: a reload in BACKUP changes no address, the VIPs come with MASTER") {
+  Fixture f;
+  f.runner->start(true, {});
+  auto settings = f.runner->settings();
+  settings.vips.push_back(*IpPrefix::parse("192.0.2.101/24"));
+  ElectionConfig election;
+  election.vrid = 51;
+  election.advert_interval = 10ms;
+  f.runner->reconfigure(settings, election);
+  CHECK(f.addresses.log.empty());
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  CHECK(f.addresses.log == std::vector<std::string>{"add 192.0.2.100/24", "add 192.0.2.101/24"});
+}

@@ -23,6 +23,19 @@ struct Fixture {
   std::unique_ptr<InstanceRunner> runner;
   std::unique_ptr<Tracking> tracking;
 
+  conf::Config config;
+
+  static conf::CheckConfig check_running(const char* command, int fall) {
+    conf::CheckConfig check;
+    check.name = "svc";
+    check.command = {command};
+    check.interval = 50ms;
+    check.timeout = 40ms;
+    check.rise = 1;
+    check.fall = fall;
+    return check;
+  }
+
   Fixture(const char* command, int weight) {
     ElectionConfig election;
     election.vrid = 51;
@@ -32,15 +45,7 @@ struct Fixture {
     runner = std::make_unique<InstanceRunner>(
         loop, InstanceSettings{"web", "eth0", {*IpPrefix::parse("192.0.2.100/24")}},
         election, InstancePorts{socket, addresses, announcer}, state_log);
-    conf::Config config;
-    conf::CheckConfig check;
-    check.name = "svc";
-    check.command = {command};
-    check.interval = 50ms;
-    check.timeout = 40ms;
-    check.rise = 1;
-    check.fall = 1;
-    config.checks.push_back(check);
+    config.checks.push_back(check_running(command, 1));
     tracking = std::make_unique<Tracking>(loop, config);
     tracking->follow(*runner, {conf::TrackConfig{"svc", weight}});
   }
@@ -86,4 +91,46 @@ TEST_CASE("tracking: a passing weight-0 check lets the instance leave FAULT and 
   f.tracking->start();
   CHECK(f.runner->state().state == State::Fault);
   REQUIRE(f.run_until([&] { return f.runner->state().state == State::Master; }));
+}
+
+TEST_CASE("tracking: a reloaded check keeps its verdict until its new fall streak completes") {
+  Fixture f("/bin/true", -100);
+  f.runner->start(true, {});
+  f.tracking->start();
+  REQUIRE(f.run_until([&] { return f.runner->state().priority == 150; }));
+  auto next = f.config;
+  next.checks[0] = Fixture::check_running("/bin/false", 3);
+  auto prepared = f.tracking->prepare(next, conf::diff_configs(f.config, next));
+  CHECK(prepared.checks.size() == 1);
+  f.tracking->apply(std::move(prepared));
+  CHECK(f.runner->state().priority == 150);  // no flap at the reload itself
+  const auto reloaded = std::chrono::steady_clock::now();
+  REQUIRE(f.run_until([&] { return f.runner->state().priority == 50; }));
+  // Three failing runs, 50 ms apart, the first at once: at least 100 ms.
+  CHECK(std::chrono::steady_clock::now() - reloaded >= 100ms);
+}
+
+TEST_CASE("tracking: following no tracks returns the instance to its configured priority") {
+  Fixture f("/bin/false", -100);
+  CHECK(f.runner->state().priority == 50);
+  f.tracking->follow(*f.runner, {});
+  CHECK(f.runner->state().priority == 150);
+  f.tracking->follow(*f.runner, {conf::TrackConfig{"svc", 0}});
+  CHECK(f.runner->state().health_fault.has_value());
+  f.tracking->follow(*f.runner, {});
+  CHECK_FALSE(f.runner->state().health_fault.has_value());
+}
+
+TEST_CASE("tracking: a removed check stops, an added one starts unknown") {
+  Fixture f("/bin/true", -100);
+  auto next = f.config;
+  next.checks[0].name = "other";
+  auto prepared = f.tracking->prepare(next, conf::diff_configs(f.config, next));
+  f.tracking->follow(*f.runner, {});
+  f.tracking->apply(std::move(prepared));
+  f.tracking->follow(*f.runner, {conf::TrackConfig{"other", -10}});
+  CHECK(f.runner->state().priority == 140);  // "other" has not run yet
+  f.runner->start(true, {});
+  f.tracking->start();
+  REQUIRE(f.run_until([&] { return f.runner->state().priority == 150; }));
 }
