@@ -12,7 +12,8 @@
 
 namespace floatd {
 
-Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log)
+Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log,
+               const Handoff* resumed)
     : loop_(loop),
       config_(config),
       state_log_(state_log),
@@ -25,7 +26,8 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
   control_ = std::make_unique<ControlServer>(
       loop_, config.global.control_socket,
       [this](std::string_view request) { return handle_control(request); });
-  tracking_ = std::make_unique<Tracking>(loop_, config);
+  tracking_ = std::make_unique<Tracking>(
+      loop_, config, resumed ? resumed->checks : std::map<std::string, checks::Health>{});
   for (const auto& instance : config.instances) add_instance(instance);
 
   // Listen before the instances start so no link change between query and start is lost.
@@ -37,9 +39,13 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
              });
   if (maintenance_)
     log_->warn("maintenance mode is on (floatctl maintenance off ends it): staying out of MASTER");
-  for (const auto& instance : config.instances) start_instance(*find_instance(instance.name), instance);
+  if (resumed) log_->info("resuming the state handed over by the previous floatd process");
+  for (const auto& instance : config.instances)
+    start_instance(*find_instance(instance.name), instance, resumed);
   tracking_->start();
 
+  ev_init(&restart_timer_, on_restart_timer);
+  restart_timer_.data = this;
   ev_signal_init(&sigterm_, on_stop_signal, SIGTERM);
   ev_signal_init(&sigint_, on_stop_signal, SIGINT);
   ev_signal_init(&sighup_, on_hup_signal, SIGHUP);
@@ -51,6 +57,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
 
 Daemon::~Daemon() {
   for (ev_signal* s : {&sigterm_, &sigint_, &sighup_}) ev_signal_stop(loop_, s);
+  ev_timer_stop(loop_, &restart_timer_);
 }
 
 Daemon::Link& Daemon::open_link(const conf::InstanceConfig& instance) {
@@ -115,11 +122,18 @@ InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
 }
 
 // Trackers first, so an instance tracking a failing check starts in FAULT, not BACKUP.
-void Daemon::start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance) {
+void Daemon::start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance,
+                            const Handoff* resumed) {
   tracking_->follow(runner, instance.track);
   if (maintenance_) runner.set_maintenance(true);
   const Link& link = *link_of(runner);
-  runner.start(link.info.up, link.info.addresses);
+  const auto* before = resumed ? resumed->find(instance.name) : nullptr;
+  if (before) runner.restore_counters(before->counters);
+  if (resumed && resumed->was_master(instance.name, link.info.name, instance.vrid)) {
+    runner.resume(link.info.up);
+  } else {
+    runner.start(link.info.up, link.info.addresses);
+  }
 }
 
 InstanceRunner* Daemon::find_instance(const std::string& name) {
@@ -184,7 +198,7 @@ ControlServer::Reply Daemon::handle_control(std::string_view request) {
                          [this](bool on) { return set_maintenance(on); },
                          [this](bool plan_only) { return reload(plan_only); },
                          [this] { return conf::format_config(config_); },
-                         [] { return std::string("restart is not implemented yet"); }};
+                         [this] { return request_restart(); }};
   for (const auto& [ifindex, link] : links_) context.interfaces.push_back(link.dispatcher.get());
   return handle_control_request(request, context);
 }
@@ -204,10 +218,10 @@ void Daemon::on_state_change(const StateChange& change) {
   notifier_.update_status();
 }
 
-int Daemon::run() {
+Daemon::Exit Daemon::run() {
   notifier_.ready();
   ev_run(loop_, 0);
-  return 0;
+  return exit_;
 }
 
 std::string Daemon::summary() const {

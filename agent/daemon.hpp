@@ -23,6 +23,7 @@
 #include "agent/advert_dispatcher.hpp"
 #include "agent/control_commands.hpp"
 #include "agent/control_server.hpp"
+#include "agent/handoff.hpp"
 #include "agent/tracking.hpp"
 #include "agent/transition_history.hpp"
 #include "agent/instance_runner.hpp"
@@ -45,14 +46,18 @@ class Daemon {
   // Throws std::runtime_error naming the instance and interface when start-up is impossible
   // (interface missing, no IPv4 address to send adverts from, no privileges, another floatd
   // already running with the same control socket).
-  Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log);
+  // `resumed`: the state handed over by the previous process (hitless restart), or null.
+  Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log,
+         const Handoff* resumed = nullptr);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Tells systemd it is ready, runs until SIGTERM or SIGINT, then resigns every instance.
-  // Returns the exit code.
-  int run();
+  enum class Exit { Stopped, Restart };
+  // Tells systemd it is ready and runs until SIGTERM or SIGINT (then resigns every instance:
+  // Stopped) or a hitless restart was asked for (the handoff file is written, MASTERs keep
+  // their VIPs: Restart, and the caller execs the new floatd).
+  Exit run();
   // "web MASTER 150, db BACKUP 100"
   std::string summary() const;
 
@@ -75,7 +80,8 @@ class Daemon {
 
   Link& open_link(const conf::InstanceConfig& instance);
   InstanceRunner& add_instance(const conf::InstanceConfig& instance);
-  void start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance);
+  void start_instance(InstanceRunner& runner, const conf::InstanceConfig& instance,
+                      const Handoff* resumed = nullptr);
   void remove_instance(const std::string& name);
   InstanceRunner* find_instance(const std::string& name);
   Link* link_of(const InstanceRunner& runner);
@@ -87,6 +93,10 @@ class Daemon {
   void apply(const conf::Config& next, const conf::ConfigDiff& diff,
              Tracking::PreparedChecks prepared);
   void reload_from_signal();
+  // Hitless restart (floatctl restart): "" or why not.
+  std::string request_restart();
+  Handoff handoff() const;
+  static void on_restart_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
   void on_link_event(const net::LinkEvent& event);
   void resync_links();
   void set_link_state(Link& link, bool up);
@@ -114,6 +124,8 @@ class Daemon {
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
   SystemdNotifier notifier_;
   ev_signal sigterm_{}, sigint_{}, sighup_{};
+  ev_timer restart_timer_{};  // leaves the loop right after the restart request's reply
+  Exit exit_ = Exit::Stopped;
 };
 
 }  // namespace floatd

@@ -208,6 +208,19 @@ void on_init(Step& s, const Event& e) {
                      s.start("started");
                    }
                  },
+                 [&](const event::Resume&) {
+                   const auto fault = fault_reason(s.state());
+                   if (!fault && !s.state().maintenance) {
+                     s.become_master("resumed after a hitless restart");
+                     return;
+                   }
+                   s.emit(action::RemoveVips{});
+                   if (fault) {
+                     s.change_state(State::Fault, *fault + " at resume");
+                   } else {
+                     s.start("resumed in maintenance");
+                   }
+                 },
                  [](const auto&) { /* INIT ignores adverts, timers, Shutdown, Resign */ },
              },
              e);
@@ -280,7 +293,7 @@ void on_backup(Step& s, const Event& e) {
             s.emit(action::StopTimer{});
             s.change_state(State::Init, "shutdown");
           },
-          [](const auto&) { /* Startup, Resign (not MASTER): nothing to do */ },
+          [](const auto&) { /* Startup, Resume, Resign (not MASTER): nothing to do */ },
       },
       e);
 }
@@ -335,7 +348,7 @@ void on_master(Step& s, const Event& e) {
                    s.state().master_adver_interval = s.config().advert_interval;
                    s.arm(event::Timer::MasterDown, s.own_master_down_interval());
                  },
-                 [](const auto&) { /* Startup: already running */ },
+                 [](const auto&) { /* Startup, Resume: already running */ },
              },
              e);
 }

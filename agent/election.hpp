@@ -39,6 +39,10 @@ struct ElectionConfig {
 
 namespace event {
 struct Startup {};  // leave INIT
+// Leave INIT after a hitless restart (agent/handoff.hpp) of a MASTER whose VIPs are still on
+// the interface: MASTER again at once, unless it can no longer be (FAULT, maintenance),
+// in which case the VIPs go first.
+struct Resume {};
 struct AdvertReceived {
   IpAddress source;
   std::uint8_t priority = 0;
@@ -70,7 +74,7 @@ struct PriorityChanged {
 };
 }  // namespace event
 
-using Event = std::variant<event::Startup, event::AdvertReceived, event::TimerExpired,
+using Event = std::variant<event::Startup, event::Resume, event::AdvertReceived, event::TimerExpired,
                            event::LinkDown, event::LinkUp, event::Shutdown, event::Resign,
                            event::HealthChanged, event::PriorityChanged, event::Maintenance>;
 

@@ -1,5 +1,11 @@
 // floatd [-c PATH] [--check [--print] [--plan]] [--version] [--log-target auto|journal|stderr]
+#include <linux/close_range.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -11,6 +17,7 @@
 #include "agent/daemon.hpp"
 #include "agent/logging.hpp"
 #include "agent/control_client.hpp"
+#include "agent/handoff.hpp"
 #include "conf/config_diff.hpp"
 #include "conf/config_loader.hpp"
 #include "conf/config_writer.hpp"
@@ -105,6 +112,56 @@ void print_plan(const floatd::conf::Config& next) {
     std::printf("#   %s\n", line.c_str());
 }
 
+// The path of our own executable, read at start: after a package upgrade replaced it,
+// /proc/self/exe names the deleted old file, but this path holds the new one.
+std::string own_executable(const char* argv0) {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
+}
+
+// Replaces this process by a new floatd with the same arguments (hitless restart; the PID,
+// and so systemd's view of the service, stay the same). Returns only on failure.
+void exec_new_floatd(const std::string& executable, char** argv) {
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // nothing of ours leaks into the new image
+  execv(executable.c_str(), argv);
+}
+
+// Runs the daemon until it stops. A hitless restart execs the new floatd; should that
+// fail, the VIPs must not be left without an agent: resume in this process instead.
+int run_daemon(floatd::conf::Config config, const Options& options,
+               floatd::StateChangeLog& state_log, char** argv) {
+  auto log = floatd::subsystem_logger("floatd");
+  const std::string executable = own_executable(argv[0]);
+  const std::string handoff_file = floatd::handoff_path(config.global.control_socket);
+  try {
+    struct ev_loop* loop = EV_DEFAULT;
+    for (;;) {
+      const auto handoff =
+          floatd::take_handoff(handoff_file, getpid(), std::chrono::system_clock::now());
+      floatd::Daemon::Exit exit;
+      {
+        floatd::Daemon daemon(loop, config, state_log, handoff ? &*handoff : nullptr);
+        log->info("floatd {} {} with {} instance(s) from {}", FLOATD_VERSION,
+                  handoff ? "resumed" : "started", config.instances.size(), options.config_path);
+        exit = daemon.run();
+      }
+      if (exit == floatd::Daemon::Exit::Stopped) break;
+      log->info("hitless restart: executing {}", executable);
+      exec_new_floatd(executable, argv);
+      log->error("cannot execute {}: {}; resuming in this process", executable,
+                 std::strerror(errno));
+      config = floatd::conf::load_config_file(options.config_path);  // checked before the restart
+    }
+  } catch (const std::exception& e) {
+    log->critical("cannot start: {}", e.what());
+    return 1;
+  }
+  log->info("floatd stopped");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -136,18 +193,6 @@ int main(int argc, char** argv) {
 
   const auto target = floatd::resolve_log_target(options.log_target, std::getenv("JOURNAL_STREAM"));
   floatd::setup_logging(target);
-  auto log = floatd::subsystem_logger("floatd");
   floatd::StateChangeLog state_log(target);
-  try {
-    struct ev_loop* loop = EV_DEFAULT;
-    floatd::Daemon daemon(loop, config, state_log);
-    log->info("floatd {} started with {} instance(s) from {}", FLOATD_VERSION,
-              config.instances.size(), options.config_path);
-    const int rc = daemon.run();
-    log->info("floatd stopped");
-    return rc;
-  } catch (const std::exception& e) {
-    log->critical("cannot start: {}", e.what());
-    return 1;
-  }
+  return run_daemon(std::move(config), options, state_log, argv);
 }

@@ -10,6 +10,8 @@ struct InstanceCounters {
   std::uint64_t adverts_received = 0;
   std::uint64_t transitions = 0;
   std::uint64_t became_master = 0;
+
+  bool operator==(const InstanceCounters&) const = default;
 };
 
 }  // namespace floatd

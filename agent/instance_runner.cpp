@@ -61,6 +61,17 @@ void InstanceRunner::start(bool link_up, const std::vector<IpPrefix>& addresses_
   dispatch(event::Startup{});
 }
 
+void InstanceRunner::resume(bool link_up) {
+  if (!link_up) dispatch(event::LinkDown{});
+  dispatch(event::Resume{});
+}
+
+void InstanceRunner::freeze() {
+  if (state_.state == State::Master) send_advert(state_.priority);
+  ev_timer_stop(loop_, &timer_);
+  ev_timer_stop(loop_, &garp_timer_);
+}
+
 void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert) {
   ++counters_.adverts_received;
   dispatch(event::AdvertReceived{source, advert.priority,

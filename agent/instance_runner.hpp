@@ -48,6 +48,13 @@ class InstanceRunner {
   // removed first, unless we are the address owner, so a restarted node never holds the VIP
   // next to the current master.
   void start(bool link_up, const std::vector<IpPrefix>& addresses_on_link);
+  // Leaves INIT after a hitless restart of a MASTER (agent/handoff.hpp): its VIPs are ours,
+  // and it is MASTER again at once if it still can be.
+  void resume(bool link_up);
+  void restore_counters(const InstanceCounters& counters) { counters_ = counters; }
+  // Before a hitless restart: a last advert, so backups wait a full Master_Down_Interval
+  // for the new process; then quiet, VIPs left in place.
+  void freeze();
   void advert_received(const IpAddress& source, const Advert& advert);
   void link_changed(bool up);
   void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER

@@ -37,15 +37,6 @@ checks::CheckScheduler::Check make_check(struct ev_loop* loop, const conf::Check
   return {std::move(spec), std::move(probe)};
 }
 
-std::vector<checks::CheckScheduler::Check> make_checks(struct ev_loop* loop,
-                                                       const conf::Config& config) {
-  std::vector<checks::CheckScheduler::Check> out;
-  if (config.checks.empty()) return out;
-  const auto user = script_user(config.global.script_user);
-  for (const auto& c : config.checks) out.push_back(make_check(loop, c, user));
-  return out;
-}
-
 const conf::CheckConfig& check_named(const conf::Config& config, const std::string& name) {
   for (const auto& c : config.checks) {
     if (c.name == name) return c;
@@ -55,10 +46,11 @@ const conf::CheckConfig& check_named(const conf::Config& config, const std::stri
 
 }  // namespace
 
-Tracking::Tracking(struct ev_loop* loop, const conf::Config& config)
+Tracking::Tracking(struct ev_loop* loop, const conf::Config& config,
+                   const std::map<std::string, checks::Health>& resumed)
     : loop_(loop), log_(subsystem_logger("checks")) {
   scheduler_ = std::make_unique<checks::CheckScheduler>(
-      loop, make_checks(loop, config),
+      loop, std::vector<checks::CheckScheduler::Check>{},
       checks::CheckCallbacks{[this](const std::string& name, bool passing,
                                     const std::string& reason) {
                                on_check_change(name, passing, reason);
@@ -68,6 +60,13 @@ Tracking::Tracking(struct ev_loop* loop, const conf::Config& config)
                                           "skipped a run",
                                           name);
                              }});
+  if (config.checks.empty()) return;
+  const auto user = script_user(config.global.script_user);
+  for (const auto& c : config.checks) {
+    const auto found = resumed.find(c.name);
+    scheduler_->add(make_check(loop, c, user),
+                    found == resumed.end() ? checks::Health::Unknown : found->second);
+  }
 }
 
 Tracking::~Tracking() = default;
@@ -84,6 +83,8 @@ void Tracking::forget(const InstanceRunner& runner) {
 }
 
 void Tracking::start() { scheduler_->start(); }
+
+checks::Health Tracking::health(const std::string& check) const { return scheduler_->health(check); }
 
 Tracking::PreparedChecks Tracking::prepare(const conf::Config& next,
                                            const conf::ConfigDiff& diff) const {

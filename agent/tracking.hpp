@@ -8,6 +8,7 @@
 // of the added and changed checks and may throw; apply() swaps them in and cannot fail, so a
 // reload either applies completely or not at all.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,8 +28,10 @@ namespace floatd {
 class Tracking {
  public:
   // Builds the check scheduler for config.checks (scripts run as the configured user when
-  // root). Throws std::runtime_error at start-up (e.g. no user to run scripts as).
-  Tracking(struct ev_loop* loop, const conf::Config& config);
+  // root). Throws std::runtime_error at start-up (e.g. no user to run scripts as). After a
+  // hitless restart `resumed` holds the checks' verdicts from the previous process.
+  Tracking(struct ev_loop* loop, const conf::Config& config,
+           const std::map<std::string, checks::Health>& resumed = {});
   ~Tracking();
 
   // `runner` follows `tracks` (again, after a reload: they replace the old ones). The
@@ -39,6 +42,7 @@ class Tracking {
   // The instance is going away: no more events for it.
   void forget(const InstanceRunner& runner);
   void start();  // runs the checks
+  checks::Health health(const std::string& check) const;  // std::out_of_range if unknown
 
   struct PreparedChecks {
     conf::ConfigDiff diff;

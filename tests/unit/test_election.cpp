@@ -378,6 +378,7 @@ TEST_CASE("every state change is reported exactly once, with a reason") {
   const auto c = config(120, 100ms);
   std::mt19937 rng(42);
   const std::vector<Event> events{event::Startup{},
+                                  event::Resume{},
                                   advert(kLowerPeer, 200),
                                   advert(kHigherPeer, 100),
                                   advert(kLowerPeer, 120),
@@ -525,4 +526,42 @@ TEST_CASE("maintenance before start: even the address owner starts as BACKUP") {
   const auto owner = config(255, 100ms);
   auto st = step(owner, initial_state(owner), event::Maintenance{true}, t0).state;
   CHECK(step(owner, st, event::Startup{}, t0).state.state == State::Backup);
+}
+
+TEST_CASE("resume: a MASTER restarted hitlessly is MASTER at once, advertising, VIPs kept") {
+  const auto c = config(100);
+  const auto r = step(c, initial_state(c), event::Resume{}, t0);
+  CHECK(r.state.state == State::Master);
+  CHECK_FALSE(has<action::RemoveVips>(r));
+  CHECK(has<action::AddVips>(r));  // idempotent: puts back a VIP deleted meanwhile
+  CHECK(all_of<action::SendAdvert>(r).size() == 1);
+  CHECK(has<action::Announce>(r));
+  CHECK(armed(r).timer == event::Timer::Adver);
+  CHECK(all_of<action::Transition>(r).at(0).reason == "resumed after a hitless restart");
+}
+
+TEST_CASE("resume: with its link down the VIPs go and it is FAULT") {
+  const auto c = config(100);
+  auto st = step(c, initial_state(c), event::LinkDown{}, t0).state;
+  const auto r = step(c, st, event::Resume{}, t0);
+  CHECK(r.state.state == State::Fault);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK_FALSE(has<action::SendAdvert>(r));
+}
+
+TEST_CASE("resume: in maintenance the VIPs go and it waits in BACKUP") {
+  const auto c = config(100);
+  auto st = step(c, initial_state(c), event::Maintenance{true}, t0).state;
+  const auto r = step(c, st, event::Resume{}, t0);
+  CHECK(r.state.state == State::Backup);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(armed(r).timer == event::Timer::MasterDown);
+}
+
+TEST_CASE("resume: ignored once running") {
+  const auto c = config(100);
+  const auto st = started(c);
+  const auto r = step(c, st, event::Resume{}, t0 + 10ms);
+  CHECK(r.state == st);
+  CHECK(r.actions.empty());
 }

@@ -173,3 +173,28 @@ TEST_CASE("runner: a reload in BACKUP changes no address, the VIPs come with MAS
   REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
   CHECK(f.addresses.log == std::vector<std::string>{"add 192.0.2.100/24", "add 192.0.2.101/24"});
 }
+
+TEST_CASE("runner: freeze sends a last advert and goes quiet, resume is MASTER again at once") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  const auto sent = f.socket.sent.size();
+  f.runner->freeze();
+  REQUIRE(f.socket.sent.size() == sent + 1);
+  CHECK(f.socket.sent.back().priority == 100);
+  // Quiet: no Adver_Timer runs any more (a few intervals on the loop).
+  const auto until = std::chrono::steady_clock::now() + 50ms;
+  f.run_until([&] { return std::chrono::steady_clock::now() > until; });
+  CHECK(f.socket.sent.size() == sent + 1);
+
+  Fixture next;
+  InstanceCounters counters;
+  counters.adverts_sent = 41;
+  counters.became_master = 1;
+  next.runner->restore_counters(counters);
+  next.runner->resume(true);
+  CHECK(next.state() == State::Master);
+  CHECK(next.addresses.log == std::vector<std::string>{"add 192.0.2.100/24"});  // idempotent
+  CHECK(next.runner->counters().adverts_sent == 42);
+  CHECK(next.runner->counters().became_master == 2);
+}
