@@ -63,7 +63,9 @@ json history(const ControlContext& ctx) {
   return json{{"history", list}};
 }
 
-json metrics(const ControlContext& ctx) {
+}  // namespace
+
+std::string metrics_text(const ControlContext& ctx) {
   std::vector<InstanceMetrics> instances;
   for (const auto& r : ctx.instances) {
     instances.push_back({r->name(), r->vrid(), r->state().state, r->configured_priority(),
@@ -72,8 +74,10 @@ json metrics(const ControlContext& ctx) {
   std::vector<InterfaceMetrics> interfaces;
   for (const auto* itf : ctx.interfaces)
     interfaces.push_back({itf->interface_name(), itf->drops(), itf->peers().size()});
-  return json{{"text", format_metrics(instances, interfaces)}};
+  return format_metrics(instances, interfaces, ctx.checks);
 }
+
+namespace {
 
 std::string reload(bool plan_only, const ControlContext& ctx) {
   const ReloadOutcome outcome = ctx.reload(plan_only);
@@ -136,7 +140,7 @@ ControlServer::Reply handle_control_request(std::string_view line, const Control
             return {control::ok_response(history(ctx))};
           },
           [&](const control::request::Metrics&) -> ControlServer::Reply {
-            return {control::ok_response(metrics(ctx))};
+            return {control::ok_response(json{{"text", metrics_text(ctx)}})};
           },
           [&](const control::request::Maintenance& m) -> ControlServer::Reply {
             if (auto error = ctx.set_maintenance(m.on); !error.empty())

@@ -10,6 +10,7 @@
 #include "agent/control_protocol.hpp"
 #include "agent/control_server.hpp"
 #include "agent/instance_runner.hpp"
+#include "agent/metrics.hpp"
 #include "agent/transition_history.hpp"
 
 namespace floatd {
@@ -25,6 +26,7 @@ struct ReloadOutcome {
 struct ControlContext {
   const std::vector<std::unique_ptr<InstanceRunner>>& instances;
   std::vector<const AdvertDispatcher*> interfaces;
+  std::vector<CheckMetrics> checks;
   const TransitionHistory& history;
   bool maintenance = false;
   // Stores the flag and tells every instance; "" or why the flag could not be stored.
@@ -40,5 +42,7 @@ control::InstanceStatus instance_status(const InstanceRunner& runner);
 nlohmann::json state_change_to_json(const HistoryEntry& entry);
 
 ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& context);
+// The Prometheus text of `floatctl metrics` (and global.metrics_textfile).
+std::string metrics_text(const ControlContext& context);
 
 }  // namespace floatd

@@ -43,6 +43,10 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
   for (const auto& instance : config.instances)
     start_instance(*find_instance(instance.name), instance, resumed);
   tracking_->start();
+  metrics_file_ = std::make_unique<MetricsTextfile>(
+      loop_, [this] { return config_.global.metrics_textfile; },
+      [this] { return metrics_text(control_context()); });
+  metrics_file_->write_now();
 
   ev_init(&restart_timer_, on_restart_timer);
   restart_timer_.data = this;
@@ -191,8 +195,13 @@ void Daemon::set_link_state(Link& link, bool up) {
 }
 
 ControlServer::Reply Daemon::handle_control(std::string_view request) {
+  return handle_control_request(request, control_context());
+}
+
+ControlContext Daemon::control_context() {
   ControlContext context{instances_,
                          {},
+                         tracking_->metrics(),
                          history_,
                          maintenance_,
                          [this](bool on) { return set_maintenance(on); },
@@ -200,7 +209,7 @@ ControlServer::Reply Daemon::handle_control(std::string_view request) {
                          [this] { return conf::format_config(config_); },
                          [this] { return request_restart(); }};
   for (const auto& [ifindex, link] : links_) context.interfaces.push_back(link.dispatcher.get());
-  return handle_control_request(request, context);
+  return context;
 }
 
 std::string Daemon::set_maintenance(bool on) {
@@ -216,6 +225,7 @@ void Daemon::on_state_change(const StateChange& change) {
   if (control_) control_->broadcast(control::to_line(state_change_to_json(entry)));
   history_.add(std::move(entry));
   notifier_.update_status();
+  if (metrics_file_) metrics_file_->write_now();
 }
 
 Daemon::Exit Daemon::run() {

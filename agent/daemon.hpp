@@ -29,6 +29,7 @@
 #include "agent/instance_runner.hpp"
 #include "agent/logging.hpp"
 #include "agent/maintenance_flag.hpp"
+#include "agent/metrics_textfile.hpp"
 #include "agent/systemd_notifier.hpp"
 #include "conf/config.hpp"
 #include "conf/config_diff.hpp"
@@ -102,6 +103,7 @@ class Daemon {
   void set_link_state(Link& link, bool up);
   void stop();
   ControlServer::Reply handle_control(std::string_view request);
+  ControlContext control_context();
   void on_state_change(const StateChange& change);
   std::string set_maintenance(bool on);
   static void on_stop_signal(struct ev_loop* loop, ev_signal* watcher, int revents);
@@ -123,6 +125,7 @@ class Daemon {
   bool maintenance_ = false;
   std::unique_ptr<ControlServer> control_;  // after instances_: destroyed before them
   SystemdNotifier notifier_;
+  std::unique_ptr<MetricsTextfile> metrics_file_;  // after what it reports on
   ev_signal sigterm_{}, sigint_{}, sighup_{};
   ev_timer restart_timer_{};  // leaves the loop right after the restart request's reply
   Exit exit_ = Exit::Stopped;

@@ -35,10 +35,43 @@ void per_instance(std::string& out, const std::vector<InstanceMetrics>& instance
   for (const auto& i : instances) out += fmt::format("{}{{{}}} {}\n", name, instance_labels(i), value(i));
 }
 
+void check_metrics(std::string& out, const std::vector<CheckMetrics>& checks) {
+  if (checks.empty()) return;
+  header(out, "floatd_check_state", "gauge", "1 for the verdict of the check (after rise/fall), else 0.");
+  for (const auto& c : checks) {
+    for (auto h : {checks::Health::Unknown, checks::Health::Passing, checks::Health::Failing}) {
+      out += fmt::format("floatd_check_state{{check=\"{}\",state=\"{}\"}} {}\n", escape(c.name),
+                         checks::to_string(h), h == c.health ? 1 : 0);
+    }
+  }
+  header(out, "floatd_check_runs_total", "counter", "Check runs, by result (a timeout is a failure).");
+  for (const auto& c : checks) {
+    out += fmt::format("floatd_check_runs_total{{check=\"{}\",result=\"passed\"}} {}\n",
+                       escape(c.name), c.passed);
+    out += fmt::format("floatd_check_runs_total{{check=\"{}\",result=\"failed\"}} {}\n",
+                       escape(c.name), c.failed);
+  }
+  header(out, "floatd_check_timeouts_total", "counter", "Check runs killed at their timeout.");
+  for (const auto& c : checks)
+    out += fmt::format("floatd_check_timeouts_total{{check=\"{}\"}} {}\n", escape(c.name), c.timed_out);
+  header(out, "floatd_check_duration_seconds_total", "counter",
+         "Time spent in check runs (divide by the runs for the mean).");
+  for (const auto& c : checks) {
+    out += fmt::format("floatd_check_duration_seconds_total{{check=\"{}\"}} {:.6f}\n",
+                       escape(c.name), std::chrono::duration<double>(c.total_duration).count());
+  }
+  header(out, "floatd_check_last_duration_seconds", "gauge", "Duration of the last run.");
+  for (const auto& c : checks) {
+    out += fmt::format("floatd_check_last_duration_seconds{{check=\"{}\"}} {:.6f}\n",
+                       escape(c.name), std::chrono::duration<double>(c.last_duration).count());
+  }
+}
+
 }  // namespace
 
 std::string format_metrics(const std::vector<InstanceMetrics>& instances,
-                           const std::vector<InterfaceMetrics>& interfaces) {
+                           const std::vector<InterfaceMetrics>& interfaces,
+                           const std::vector<CheckMetrics>& checks) {
   std::string out;
   header(out, "floatd_instance_state", "gauge", "1 for the state the instance is in, else 0.");
   for (const auto& i : instances) {
@@ -76,6 +109,7 @@ std::string format_metrics(const std::vector<InstanceMetrics>& instances,
   header(out, "floatd_peers", "gauge", "VRRP speakers heard on the interface (all VRIDs).");
   for (const auto& itf : interfaces)
     out += fmt::format("floatd_peers{{interface=\"{}\"}} {}\n", escape(itf.name), itf.peers);
+  check_metrics(out, checks);
   return out;
 }
 

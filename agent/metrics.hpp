@@ -6,6 +6,8 @@
 
 #include "agent/election.hpp"
 #include "agent/instance_counters.hpp"
+#include "agent/time.hpp"
+#include "checks/hysteresis.hpp"
 #include "netlink/vrrp_packet.hpp"
 
 namespace floatd {
@@ -25,7 +27,19 @@ struct InterfaceMetrics {
   std::size_t peers = 0;
 };
 
+// One health check's results since start (agent/tracking collects them).
+struct CheckMetrics {
+  std::string name;
+  checks::Health health = checks::Health::Unknown;
+  std::uint64_t passed = 0;
+  std::uint64_t failed = 0;     // timeouts included
+  std::uint64_t timed_out = 0;
+  Duration total_duration{0};
+  Duration last_duration{0};
+};
+
 std::string format_metrics(const std::vector<InstanceMetrics>& instances,
-                           const std::vector<InterfaceMetrics>& interfaces);
+                           const std::vector<InterfaceMetrics>& interfaces,
+                           const std::vector<CheckMetrics>& checks = {});
 
 }  // namespace floatd

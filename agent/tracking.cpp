@@ -55,7 +55,10 @@ Tracking::Tracking(struct ev_loop* loop, const conf::Config& config,
                                     const std::string& reason) {
                                on_check_change(name, passing, reason);
                              },
-                             nullptr, [this](const std::string& name) {
+                             [this](const std::string& name, const checks::ProbeResult& r) {
+                               on_check_result(name, r);
+                             },
+                             [this](const std::string& name) {
                                log_->warn("check '{}' still running at its next interval; "
                                           "skipped a run",
                                           name);
@@ -66,6 +69,7 @@ Tracking::Tracking(struct ev_loop* loop, const conf::Config& config,
     const auto found = resumed.find(c.name);
     scheduler_->add(make_check(loop, c, user),
                     found == resumed.end() ? checks::Health::Unknown : found->second);
+    results_[c.name];  // listed in the metrics before its first run
   }
 }
 
@@ -105,6 +109,7 @@ void Tracking::apply(PreparedChecks prepared) {
       case conf::Change::Unchanged: break;
       case conf::Change::Removed:
         scheduler_->remove(d.name);
+        results_.erase(d.name);
         log_->info("check '{}' removed", d.name);
         break;
       case conf::Change::Updated: {
@@ -117,10 +122,29 @@ void Tracking::apply(PreparedChecks prepared) {
       case conf::Change::Added:
       case conf::Change::Restarted:
         scheduler_->add(std::move(*next_probe++));
+        results_[d.name];
         log_->info("check '{}' added", d.name);
         break;
     }
   }
+}
+
+void Tracking::on_check_result(const std::string& name, const checks::ProbeResult& r) {
+  auto& m = results_[name];
+  ++(r.passed ? m.passed : m.failed);
+  if (r.timed_out) ++m.timed_out;
+  m.total_duration += r.duration;
+  m.last_duration = r.duration;
+}
+
+std::vector<CheckMetrics> Tracking::metrics() const {
+  std::vector<CheckMetrics> out;
+  for (const auto& [name, result] : results_) {
+    out.push_back(result);
+    out.back().name = name;
+    out.back().health = scheduler_->health(name);
+  }
+  return out;
 }
 
 void Tracking::on_check_change(const std::string& name, bool passing, const std::string& reason) {

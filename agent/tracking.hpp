@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/instance_runner.hpp"
+#include "agent/metrics.hpp"
 #include "checks/check_scheduler.hpp"
 #include "checks/effective_priority.hpp"
 #include "conf/config.hpp"
@@ -43,6 +44,7 @@ class Tracking {
   void forget(const InstanceRunner& runner);
   void start();  // runs the checks
   checks::Health health(const std::string& check) const;  // std::out_of_range if unknown
+  std::vector<CheckMetrics> metrics() const;  // every check, for floatctl metrics
 
   struct PreparedChecks {
     conf::ConfigDiff diff;
@@ -61,6 +63,7 @@ class Tracking {
   };
 
   void on_check_change(const std::string& name, bool passing, const std::string& reason);
+  void on_check_result(const std::string& name, const checks::ProbeResult& result);
   void update(const Follower& follower);
   checks::EffectivePriority evaluate(const Follower& follower) const;
 
@@ -68,6 +71,7 @@ class Tracking {
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<checks::CheckScheduler> scheduler_;  // all checks; empty without any
   std::vector<Follower> followers_;
+  std::map<std::string, CheckMetrics> results_;  // by check name
 };
 
 }  // namespace floatd

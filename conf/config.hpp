@@ -17,6 +17,9 @@ struct GlobalConfig {
   // Who check scripts run as when floatd is root; empty: "floatd-script" if that user
   // exists, else "nobody". Never root.
   std::string script_user;
+  // Prometheus text metrics for prometheus-node-exporter's textfile collector (a *.prom
+  // file), rewritten atomically every 10 s and after each state change; empty: none.
+  std::string metrics_textfile;
 
   bool operator==(const GlobalConfig&) const = default;
 };

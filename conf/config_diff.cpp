@@ -120,6 +120,7 @@ std::vector<Diff> diff_named(const std::vector<T>& running, const std::vector<T>
 void diff_global(const GlobalConfig& a, const GlobalConfig& b, ConfigDiff& diff) {
   compare(diff.global, "router_id", a.router_id, b.router_id);
   compare(diff.global, "script_user", a.script_user, b.script_user);
+  compare(diff.global, "metrics_textfile", a.metrics_textfile, b.metrics_textfile);
   compare(diff.at_restart, "control_socket", a.control_socket, b.control_socket);
   compare(diff.at_restart, "state_dir", a.state_dir, b.state_dir);
 }

@@ -108,6 +108,18 @@ class SchemaReader {
         global.script_user = user->value;
       }
     }
+    if (auto file = r.string("metrics_textfile")) {
+      if (!file->value.starts_with('/')) {
+        r.error(*file->node,
+                fmt::format("metrics_textfile '{}' must be an absolute path", file->value));
+      } else if (!file->value.ends_with(".prom")) {
+        r.error(*file->node, fmt::format("metrics_textfile '{}' must end in .prom (the textfile "
+                                         "collector reads only *.prom files)",
+                                         file->value));
+      } else {
+        global.metrics_textfile = file->value;
+      }
+    }
     if (auto socket = r.string("control_socket")) {
       if (!socket->value.starts_with('/')) {
         r.error(*socket->node,

@@ -36,6 +36,11 @@ void write_global(std::string& out, const GlobalConfig& g) {
   } else {
     out += fmt::format("script_user = {}\n", quoted(g.script_user));
   }
+  if (g.metrics_textfile.empty()) {
+    out += "# metrics_textfile: not set (no metrics file; floatctl metrics still works)\n";
+  } else {
+    out += fmt::format("metrics_textfile = {}\n", quoted(g.metrics_textfile));
+  }
 }
 
 void write_check(std::string& out, const CheckConfig& c) {

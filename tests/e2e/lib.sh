@@ -25,6 +25,8 @@
 #   E2E_SPEAKER     floatd (default) | keepalived: run Debian's keepalived as the nodes
 #                   (harness development); configs are translated. NODE_SPEAKER[NAME]=
 #                   keepalived before node_config makes one node keepalived (interop)
+#   E2E_KEEPALIVED_LOG_DETAIL  1 (default): keepalived runs with -D (detailed log); 0:
+#                   without it (benchmarks: -D logs a line per gratuitous ARP)
 #   E2E_DEADLINE    seconds before the scenario aborts itself (default 100; keep it
 #                   below the CTest TIMEOUT so the cleanup trap always runs)
 #   E2E_RESULTS_FILE  measurements (result KEY VALUE) are appended here when set
@@ -331,7 +333,10 @@ node_start() {
   # non-interactive shell is no group leader) nor `ip netns exec` forks: $! is the
   # speaker's own PID (were it not, the liveness check below would fail at once).
   if [[ "$(speaker_of "$name")" == keepalived ]]; then
-    setsid ip netns exec "$ns" keepalived -n -l -D -P -f "${NODE_CONF[$name]}" \
+    local detail=-D
+    [[ "${E2E_KEEPALIVED_LOG_DETAIL:-1}" == 0 ]] && detail=""
+    # shellcheck disable=SC2086 # $detail: no word or one
+    setsid ip netns exec "$ns" keepalived -n -l $detail -P -f "${NODE_CONF[$name]}" \
       -p "$E2E_WORK/$name.pid" -r "$E2E_WORK/$name.vrrp.pid" >>"${NODE_LOG[$name]}" 2>&1 &
   else
     setsid ip netns exec "$ns" "$FLOATD" -c "${NODE_CONF[$name]}" --log-target stderr \
@@ -390,8 +395,9 @@ link_down() { ip -n "${NODE_NS[$1]}" link set eth0 down; }
 link_up() { ip -n "${NODE_NS[$1]}" link set eth0 up; }
 
 # node_has_vip NAME: the VIP is configured on the node's eth0.
+# (No `| grep -q`: with pipefail, grep leaving early can fail the pipeline by SIGPIPE.)
 node_has_vip() {
-  ip -n "${NODE_NS[$1]}" -4 -o addr show dev eth0 2>/dev/null | grep -q " inet $VIP/"
+  [[ "$(ip -n "${NODE_NS[$1]}" -4 -o addr show dev eth0 2>/dev/null)" == *" inet $VIP/"* ]]
 }
 
 # vip_holders: the nodes whose eth0 holds the VIP, space separated, in node order.

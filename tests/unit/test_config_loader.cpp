@@ -142,6 +142,7 @@ router_id = "lb2"
 control_socket = "/run/alt/floatd.sock"
 script_user = "checker"
 state_dir = "/srv/floatd"
+metrics_textfile = "/var/lib/prometheus/node-exporter/floatd.prom"
 
 [[check]]
 name = "db"
@@ -169,6 +170,7 @@ garp_refresh = "1m"
   CHECK(config.global.control_socket == "/run/alt/floatd.sock");
   CHECK(config.global.script_user == "checker");
   CHECK(config.global.state_dir == "/srv/floatd");
+  CHECK(config.global.metrics_textfile == "/var/lib/prometheus/node-exporter/floatd.prom");
 
   REQUIRE(config.checks.size() == 1);
   const CheckConfig& check = config.checks[0];

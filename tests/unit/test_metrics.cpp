@@ -48,3 +48,22 @@ TEST_CASE("metrics: label values are escaped, every line is a comment or name{la
     start = end + 1;
   }
 }
+
+TEST_CASE("metrics: check verdicts, runs by result, timeouts and durations") {
+  using namespace std::chrono_literals;
+  CheckMetrics web{"web", checks::Health::Failing, 7, 3, 1, 1500ms, 250ms};
+  const auto text = format_metrics({}, {}, {web});
+  for (const char* line : {
+           "floatd_check_state{check=\"web\",state=\"failing\"} 1\n",
+           "floatd_check_state{check=\"web\",state=\"passing\"} 0\n",
+           "floatd_check_runs_total{check=\"web\",result=\"passed\"} 7\n",
+           "floatd_check_runs_total{check=\"web\",result=\"failed\"} 3\n",
+           "floatd_check_timeouts_total{check=\"web\"} 1\n",
+           "floatd_check_duration_seconds_total{check=\"web\"} 1.500000\n",
+           "floatd_check_last_duration_seconds{check=\"web\"} 0.250000\n",
+           "# TYPE floatd_check_runs_total counter\n",
+       }) {
+    CHECK_MESSAGE(text.find(line) != std::string::npos, line);
+  }
+  CHECK(format_metrics({}, {}).find("floatd_check") == std::string::npos);  // no checks, no series
+}
