@@ -20,7 +20,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
       log_(subsystem_logger("floatd")),
       maintenance_flag_(config.global.state_dir),
       maintenance_(maintenance_flag_.is_set()),
-      notifier_(loop, [this] { return summary(); }) {
+      notifier_(loop, [this] { return summary(); }, [this] { return health(); }) {
   state_log_.observe([this](const StateChange& change) { on_state_change(change); });
   // First, so a second floatd on the same configuration stops here, before touching VIPs.
   control_ = std::make_unique<ControlServer>(
@@ -60,6 +60,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
 }
 
 Daemon::~Daemon() {
+  state_log_.observe(nullptr);
   for (ev_signal* s : {&sigterm_, &sigint_, &sighup_}) ev_signal_stop(loop_, s);
   ev_timer_stop(loop_, &restart_timer_);
 }
@@ -232,6 +233,17 @@ Daemon::Exit Daemon::run() {
   notifier_.ready();
   ev_run(loop_, 0);
   return exit_;
+}
+
+std::string Daemon::health() const {
+  if (link_monitor_) {
+    if (auto problem = link_monitor_->health(); !problem.empty()) return problem;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& instance : instances_) {
+    if (auto problem = instance->advert_health(now); !problem.empty()) return problem;
+  }
+  return "";
 }
 
 std::string Daemon::summary() const {

@@ -61,6 +61,8 @@ class Daemon {
   Exit run();
   // "web MASTER 150, db BACKUP 100"
   std::string summary() const;
+  // "" or what is wrong (the systemd watchdog is fed only while this is "").
+  std::string health() const;
 
   // Reads the configuration file again. With `plan_only`, says what a reload would do;
   // otherwise applies it completely, or (any error) not at all.

@@ -119,6 +119,14 @@ void InstanceRunner::reconfigure(InstanceSettings settings, ElectionConfig elect
   if (!added.empty()) start_announcements();
 }
 
+std::string InstanceRunner::advert_health(TimePoint now) const {
+  if (state_.state != State::Master) return "";
+  const auto silent = now - last_advert_attempt_;
+  if (silent <= 3 * election_.advert_interval + std::chrono::seconds(1)) return "";
+  return fmt::format("{}: MASTER but no advert for {} ms", settings_.name,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(silent).count());
+}
+
 void InstanceRunner::dispatch(const Event& event) {
   auto result = step(election_, state_, event, std::chrono::steady_clock::now());
   state_ = std::move(result.state);
@@ -154,6 +162,7 @@ void InstanceRunner::send_advert(std::uint8_t priority) {
   advert.priority = priority;
   advert.max_advert_interval = std::chrono::duration_cast<Centiseconds>(election_.advert_interval);
   for (const auto& vip : settings_.vips) advert.addresses.push_back(vip.address);
+  last_advert_attempt_ = std::chrono::steady_clock::now();
   const int err = ports_.socket.send(advert);
   ++(err == 0 ? counters_.adverts_sent : counters_.send_errors);
   if (err != 0 && !send_failing_) {

@@ -82,6 +82,9 @@ class InstanceRunner {
   const LastChange& last_change() const { return last_change_; }
 
   const InstanceCounters& counters() const { return counters_; }
+  // "" unless a MASTER's Adver_Timer has stalled: no advert attempted for 3 intervals
+  // (plus 1 s of slack for a busy machine). For the systemd watchdog.
+  std::string advert_health(TimePoint now) const;
 
  private:
   void dispatch(const Event& event);
@@ -109,6 +112,7 @@ class InstanceRunner {
   InstanceCounters counters_;
   int garp_rounds_left_ = 0;
   bool send_failing_ = false;  // log a failing send once, not at every advert
+  TimePoint last_advert_attempt_{};
 };
 
 }  // namespace floatd

@@ -65,7 +65,7 @@ std::string describe(const StateChange& c) {
 
 void StateChangeLog::record(const StateChange& c) const {
   write(c);
-  for (const auto& observer : observers_) observer(c);
+  if (observer_) observer_(c);
 }
 
 void StateChangeLog::write(const StateChange& c) const {

@@ -45,20 +45,22 @@ struct StateChange {
 // "web (vrid 51): BACKUP -> MASTER, priority 150: <reason>"
 std::string describe(const StateChange& change);
 
-// Logs every state change once and tells the observers (systemd STATUS, later `watch`).
+// Logs every state change once and tells the observer (the daemon: systemd STATUS, `watch`,
+// history, the metrics file).
 class StateChangeLog {
  public:
   using Observer = std::function<void(const StateChange&)>;
 
   explicit StateChangeLog(LogTarget resolved) : journal_(resolved == LogTarget::Journal) {}
   void record(const StateChange& change) const;
-  void observe(Observer observer) { observers_.push_back(std::move(observer)); }
+  // One observer at a time; nullptr removes it (a daemon that goes away must).
+  void observe(Observer observer) { observer_ = std::move(observer); }
 
  private:
   void write(const StateChange& change) const;
 
   bool journal_;
-  std::vector<Observer> observers_;
+  Observer observer_;
 };
 
 }  // namespace floatd

@@ -4,10 +4,14 @@
 
 #include <cstdint>
 
+#include <spdlog/spdlog.h>
+
+#include "agent/logging.hpp"
+
 namespace floatd {
 
-SystemdNotifier::SystemdNotifier(struct ev_loop* loop, Summary summary)
-    : loop_(loop), summary_(std::move(summary)) {
+SystemdNotifier::SystemdNotifier(struct ev_loop* loop, Summary summary, Health health)
+    : loop_(loop), summary_(std::move(summary)), health_(std::move(health)) {
   ev_init(&watchdog_, on_watchdog);
   watchdog_.data = this;
   std::uint64_t usec = 0;
@@ -36,6 +40,16 @@ void SystemdNotifier::update_status() {
   sd_notifyf(0, "STATUS=%s", last_status_.c_str());
 }
 
-void SystemdNotifier::on_watchdog(struct ev_loop*, ev_timer*, int) { sd_notify(0, "WATCHDOG=1"); }
+void SystemdNotifier::on_watchdog(struct ev_loop*, ev_timer* watcher, int) {
+  auto& self = *static_cast<SystemdNotifier*>(watcher->data);
+  auto problem = self.health_();
+  if (problem.empty()) {
+    if (!self.withheld_.empty()) subsystem_logger("floatd")->info("healthy again: watchdog pings resume");
+    sd_notify(0, "WATCHDOG=1");
+  } else if (problem != self.withheld_) {
+    subsystem_logger("floatd")->error("withholding the systemd watchdog ping: {}", problem);
+  }
+  self.withheld_ = std::move(problem);
+}
 
 }  // namespace floatd

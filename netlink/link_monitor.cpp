@@ -101,6 +101,11 @@ LinkMonitor::LinkMonitor(struct ev_loop* loop, Callbacks callbacks)
 
 LinkMonitor::~LinkMonitor() { ev_io_stop(loop_, &io_); }
 
+std::string LinkMonitor::health() const {
+  if (read_error_ == 0) return "";
+  return std::string("netlink link notifications failing: ") + nl_geterror(read_error_);
+}
+
 // After ENOBUFS the kernel keeps dropping (silently: it reports ENOBUFS once per episode) until
 // the queue has been read empty. A resync must therefore wait for the drain: one taken earlier
 // could miss a change dropped after it. Events still queued are delivered meanwhile; the resync
@@ -109,6 +114,7 @@ void LinkMonitor::on_readable(struct ev_loop* /*loop*/, ev_io* watcher, int /*re
   auto& self = *static_cast<LinkMonitor*>(watcher->data);
   for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
     const int err = nl_recvmsgs_default(self.sock_.get());
+    self.read_error_ = err < 0 && err != -NLE_AGAIN && err != -NLE_NOMEM ? err : 0;
     if (err == -NLE_AGAIN) {
       if (std::exchange(self.resync_pending_, false) && self.callbacks_.on_overrun) {
         self.callbacks_.on_overrun();

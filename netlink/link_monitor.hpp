@@ -35,6 +35,10 @@ class LinkMonitor {
   LinkMonitor(const LinkMonitor&) = delete;
   LinkMonitor& operator=(const LinkMonitor&) = delete;
 
+  // "" while notifications flow; else why not (an error other than an overrun, which a
+  // resync repairs, on the last read). For the systemd watchdog.
+  std::string health() const;
+
  private:
   static void on_readable(struct ev_loop* loop, ev_io* watcher, int revents);
   struct ev_loop* loop_;
@@ -43,6 +47,7 @@ class LinkMonitor {
   ev_io io_{};
   // Notifications were lost; on_overrun fires once the socket is drained (see the .cpp).
   bool resync_pending_ = false;
+  int read_error_ = 0;  // libnl error of the last read, 0 after a good one
 };
 
 }  // namespace floatd::net

@@ -198,3 +198,15 @@ TEST_CASE("runner: freeze sends a last advert and goes quiet, resume is MASTER a
   CHECK(next.runner->counters().adverts_sent == 42);
   CHECK(next.runner->counters().became_master == 2);
 }
+
+TEST_CASE("runner: advert health is fine while the Adver_Timer runs, a problem once it stalls") {
+  Fixture f;
+  f.runner->start(true, {});
+  const auto now = [] { return std::chrono::steady_clock::now(); };
+  CHECK(f.runner->advert_health(now() + 1h).empty());  // BACKUP: nothing to send
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  CHECK(f.runner->advert_health(now()).empty());
+  f.runner->freeze();  // the timer stops, as a stalled one would
+  CHECK(f.runner->advert_health(now()).empty());  // within 3 intervals + 1 s
+  CHECK(f.runner->advert_health(now() + 2s).find("web: MASTER but no advert for") == 0);
+}
