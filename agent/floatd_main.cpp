@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon.hpp"
+#include "agent/doctor_main.hpp"
 #include "agent/logging.hpp"
 #include "agent/control_client.hpp"
 #include "agent/handoff.hpp"
@@ -39,6 +40,7 @@ void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: floatd [-c PATH] [--check [--print] [--plan]] [--version]\n"
                "              [--log-target auto|journal|stderr]\n"
+               "       floatd doctor [-c PATH] [--listen DURATION]   (floatd doctor --help)\n"
                "  -c, --config PATH   configuration file (default %s)\n"
                "  --check             validate the configuration and exit\n"
                "  --print             with --check: print the effective configuration\n"
@@ -165,6 +167,9 @@ int run_daemon(floatd::conf::Config config, const Options& options,
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "doctor") {
+    return floatd::doctor_main(argc - 1, argv + 1);  // a subcommand with its own options
+  }
   Options options;
   int exit_code = 0;
   if (!parse_args(argc, argv, options, exit_code)) return exit_code;

@@ -13,6 +13,7 @@ PACKAGES=(
   systemd   # journald and journalctl for the journal scenario
   clang libclang-rt-14-dev
   procps   # pgrep/pkill used by the demo and the e2e harness (absent from minimal images)
+  bash-completion   # package_install completes floatctl and floatd as an interactive shell does
 )
 (($# == 0)) || PACKAGES=("$@")
 

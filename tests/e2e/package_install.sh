@@ -10,7 +10,9 @@
 # Checks: dpkg -i (apt-get -f install when dependencies are missing); the binaries, the
 # unit, the conffile, the catalog (and journalctl sees it), the man pages, the sysusers
 # file and the accounts it creates; floatd --check on the installed default config and on
-# its commented example; systemd-analyze verify and security on the installed unit;
+# its commented example; the bash completions (they load and complete), the example check
+# scripts, the example configuration (floatd --check) and the network-manager snippets;
+# floatd doctor on the default config; systemd-analyze verify and security on the unit;
 # dpkg --purge, then no file of the package, no /etc/floatd, no enablement symlink left.
 #
 # The service is never started on this machine. dh_installsystemd's postinst starts it only
@@ -217,6 +219,15 @@ for page in /usr/share/man/man8/floatd.8.gz /usr/share/man/man8/floatctl.8.gz \
             /usr/share/man/man5/floatd.toml.5.gz; do
   check "man page $page renders without warnings" man_clean "$page"
 done
+completions=/usr/share/bash-completion/completions
+examples=/usr/share/doc/floatd/examples
+for f in "$completions/floatctl" "$completions/floatd" "$examples/floatd.toml" \
+         "$examples/network/networkd-floatd.conf" "$examples/network/NetworkManager-floatd.conf"; do
+  check "$f installed root:root 644" installed_as "$f" root:root 644
+done
+for f in check-http.sh check-process.sh check-file.sh; do
+  check "example $examples/$f installed root:root 755" installed_as "$examples/$f" root:root 755
+done
 group_exists() { getent group "$1" >/dev/null; }
 check "group floatd exists (systemd-sysusers in postinst)" group_exists floatd
 check "user floatd-script exists, home /nonexistent, shell nologin" script_user_ok
@@ -240,6 +251,35 @@ check "floatd --version says $version" version_ok
 check "floatd --check accepts the installed default config" default_config_ok
 check "the default config's commented example is valid once uncommented" example_ok
 check "floatctl --help works" eval 'timeout 10 /usr/sbin/floatctl --help >/dev/null'
+# completion_of FILE FUNCTION WORD...: what the installed completion offers for the command
+# line WORD... (the last word is the one being completed), with the bash-completion
+# package's helpers when it is installed, as in an interactive shell.
+completion_of() {
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  timeout 10 bash -c '[[ -r /usr/share/bash-completion/bash_completion ]] &&
+      source /usr/share/bash-completion/bash_completion
+    source "$1"; f=$2; shift 2
+    COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    "$f"; echo "${COMPREPLY[*]}"' _ "$@"
+}
+# offers WANT FILE FUNCTION WORD...: the completion offers exactly WANT.
+offers() { local want=$1; shift; [[ "$(completion_of "$@")" == "$want" ]]; }
+check "floatctl completion offers its commands" \
+  offers "metrics maintenance" "$completions/floatctl" _floatctl floatctl m
+check "floatctl completion: maintenance on|off" \
+  offers "on off" "$completions/floatctl" _floatctl floatctl maintenance ""
+check "floatd completion: --log-target values" \
+  offers "auto journal stderr" "$completions/floatd" _floatd floatd --log-target ""
+check "floatd completion: the doctor subcommand" offers doctor "$completions/floatd" _floatd floatd d
+example_config_ok() {
+  [[ "$(timeout 10 /usr/sbin/floatd --check -c "$examples/floatd.toml")" == "configuration OK" ]]
+}
+check "the example configuration passes floatd --check" example_config_ok
+doctor_ok() {  # the default config has no instance: nothing can be wrong, exit 0
+  timeout 30 /usr/sbin/floatd doctor -c /etc/floatd/floatd.toml --listen 0s >"$work/doctor.out" 2>&1 &&
+    grep -q "^no problems found$" "$work/doctor.out"
+}
+check "floatd doctor on the default config: no problems, exit 0" doctor_ok
 check "journalctl --list-catalog has $catalog_id (systemd's dpkg trigger ran)" catalog_listed
 
 # systemd-analyze verify loads the unit and everything it references (binaries, man pages in
@@ -432,6 +472,11 @@ TOML
   }
   socket_ok() { [[ "$(bx stat -c '%U:%G %a %F' /run/floatd/floatd.sock)" == "root:floatd 660 socket" ]]; }
   state_is() { bx floatctl status --json | grep -q "\"state\": *\"$1\""; }
+  resign_completion_ok() {  # the completion asks the running floatd for its instances
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    [[ "$(bx bash -c 'source /usr/share/bash-completion/completions/floatctl
+      COMP_WORDS=(floatctl resign ""); COMP_CWORD=2; _floatctl; echo "${COMPREPLY[*]}"')" == web ]]
+  }
   script_sleeps() {  # check processes alive now, as floatd-script, in the namespace
     local n=0 p
     for p in $(pgrep -u floatd-script -x sleep); do
@@ -475,6 +520,7 @@ TOML
   check "boot: floatd holds exactly NET_ADMIN NET_RAW SETUID SETGID, NoNewPrivs, seccomp" sandbox_ok
   check "boot: control socket /run/floatd/floatd.sock is root:floatd 660" socket_ok
   check "boot: floatctl status --json (via the socket) shows MASTER" state_is MASTER
+  check "boot: bash completion of 'floatctl resign' offers the running instance" resign_completion_ok
   check "boot: journalctl -x explains the state change from the catalog" catalog_ok
   check "boot: systemctl reload delivers SIGHUP" reload_ok
   check "boot: checks run as floatd-script; timed-out ones are killed (no pile-up)" checks_killed_ok
