@@ -28,7 +28,8 @@
 # and a one-instance config (bind-mounted over the conffile there only); the test checks
 # READY/STATUS, MASTER with the VIP, the control socket (root:floatd 0660) and floatctl, the
 # capability set, no-new-privileges and seccomp of the process, the catalog text with
-# journalctl -x, reload, health checks run as floatd-script (a failing weight-0 check means
+# journalctl -x, systemctl reload (a change applied in place; a broken file refused), a
+# hitless floatctl restart (same PID, no restart counted), health checks run as floatd-script (a failing weight-0 check means
 # FAULT; a check past its timeout is killed), maintenance mode kept in /var/lib/floatd
 # across a restart, a watchdog period without restart, Restart= after SIGKILL and a clean
 # stop that removes the VIP; a probe service with the same sandbox shows what a check
@@ -502,8 +503,26 @@ TOML
       bx journalctl -x --no-pager MESSAGE_ID=d3994b6cf7024e9eaf42a47a73250c42 FLOATD_TO=MASTER |
         grep -q 'Subject: VRRP instance web (VRID 51) went from BACKUP to MASTER'
   }
-  reload_ok() {
-    bx systemctl reload floatd && wait_for 5 eval 'bx journalctl -u floatd -o cat --no-pager | grep -q "^floatd: SIGHUP"'
+  # The config is a bind mount of /run/pkgtest/boot-floatd.toml: rewrite it in place (same
+  # inode), never by rename.
+  set_config() { bx sh -c "cat >/run/pkgtest/boot-floatd.toml"; }
+  journal_has() { bx journalctl -u floatd -o cat --no-pager | grep -q "$1"; }
+  reload_ok() {  # ExecReload (floatctl reload) applies a change in place, VIP untouched
+    sed 's/^priority = 150$/priority = 160/' "$work/boot-floatd.toml" | set_config &&
+      bx systemctl reload floatd &&
+      wait_for 5 journal_has "instance web: updated in place: priority 150 -> 160" &&
+      is_active && state_is MASTER && has_vip
+  }
+  broken_reload_ok() {  # a broken file: systemctl reload fails, nothing changes
+    { cat "$work/boot-floatd.toml"; echo 'vrid = 300'; } | set_config
+    ! bx systemctl reload floatd 2>/dev/null && is_active && state_is MASTER && has_vip
+  }
+  hitless_ok() {  # floatctl restart execs a new floatd in place: same PID, no restart, VIP kept
+    local before; before=$(main_pid)
+    bx floatctl restart >/dev/null && [[ "$(main_pid)" == "$before" && "$(restarts)" == 0 ]] &&
+      is_active && state_is MASTER && has_vip &&
+      wait_for 5 journal_has "INIT -> MASTER, priority [0-9]*: resumed after a hitless restart" &&
+      sandbox_ok
   }
   restarts() { bx systemctl show -p NRestarts --value floatd; }
   restarted_ok() { [[ "$(restarts)" == 1 ]] && is_active && has_vip; }
@@ -522,7 +541,11 @@ TOML
   check "boot: floatctl status --json (via the socket) shows MASTER" state_is MASTER
   check "boot: bash completion of 'floatctl resign' offers the running instance" resign_completion_ok
   check "boot: journalctl -x explains the state change from the catalog" catalog_ok
-  check "boot: systemctl reload delivers SIGHUP" reload_ok
+  check "boot: systemctl reload applies a changed priority in place (floatctl reload)" reload_ok
+  check "boot: systemctl reload of a broken file fails, floatd keeps running as it was" broken_reload_ok
+  set_config <"$work/boot-floatd.toml"
+  bx systemctl reload floatd || true
+  check "boot: floatctl restart: same PID, no restart counted, still MASTER with its VIP" hitless_ok
   check "boot: checks run as floatd-script; timed-out ones are killed (no pile-up)" checks_killed_ok
   bx rm -f /run/pkgtest/ok
   check "boot: a failing weight-0 check puts the instance in FAULT, VIP removed" wait_for 10 fault_ok
