@@ -6,27 +6,18 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "agent/doctor_config_view.hpp"
+#include "agent/text_file.hpp"
 #include "netlink/link_info.hpp"
 
 namespace floatd::doctor {
 namespace {
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::optional<int> read_int(const std::string& path) {
-  const auto text = read_file(path);
+  const auto text = read_text_file(path);
   if (!text) return std::nullopt;
   try {
     return std::stoi(*text, nullptr, 0);  // base 0: /sys/class/net/X/flags is "0x1003"

@@ -6,13 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "agent/doctor_command.hpp"
+#include "agent/text_file.hpp"
 
 namespace floatd::doctor {
 namespace {
@@ -22,14 +21,6 @@ namespace {
 const char* const kNetworkDirs[] = {"/etc/systemd/network", "/run/systemd/network",
                                     "/usr/local/lib/systemd/network", "/usr/lib/systemd/network",
                                     "/lib/systemd/network"};
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string link_target(const std::string& path) {
   char buffer[PATH_MAX];
@@ -53,7 +44,7 @@ bool runs_here(const std::string& comm) {
   const std::string ours = link_target("/proc/self/ns/net");
   for (const std::string& pid : list_dir("/proc")) {
     if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
-    auto name = read_file("/proc/" + pid + "/comm");
+    auto name = read_text_file("/proc/" + pid + "/comm");
     if (!name) continue;
     if (!name->empty() && name->back() == '\n') name->pop_back();
     if (*name != comm) continue;
@@ -68,7 +59,7 @@ bool runs_here(const std::string& comm) {
 // same name in lower ones.
 std::vector<std::pair<std::string, std::string>> network_files(const std::string& network_file) {
   std::vector<std::pair<std::string, std::string>> files;
-  if (auto text = read_file(network_file)) files.emplace_back(network_file, std::move(*text));
+  if (auto text = read_text_file(network_file)) files.emplace_back(network_file, std::move(*text));
   const std::string base = network_file.substr(network_file.rfind('/') + 1);
   std::map<std::string, std::string> dropins;  // file name -> path, sorted by name
   for (const char* dir : kNetworkDirs) {
@@ -78,7 +69,7 @@ std::vector<std::pair<std::string, std::string>> network_files(const std::string
     }
   }
   for (const auto& [name, path] : dropins) {
-    if (auto text = read_file(path)) files.emplace_back(path, std::move(*text));
+    if (auto text = read_text_file(path)) files.emplace_back(path, std::move(*text));
   }
   return files;
 }
@@ -94,7 +85,7 @@ NetworkdFacts gather_networkd(const std::vector<InterfaceIndex>& interfaces) {
     if (i.ifindex <= 0) continue;
     // networkd's own state of the link (marked private, but stable in practice and the only
     // way to learn which .network file applies without D-Bus).
-    const auto state = read_file(fmt::format("/run/systemd/netif/links/{}", i.ifindex));
+    const auto state = read_text_file(fmt::format("/run/systemd/netif/links/{}", i.ifindex));
     if (!state) continue;
     const auto kv = parse_key_values(*state);
     NetworkdLink link;

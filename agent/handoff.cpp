@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "agent/text_file.hpp"
 
 namespace floatd {
 namespace {
@@ -121,12 +121,10 @@ std::string save_handoff(const std::string& path, const Handoff& handoff) {
 
 std::optional<Handoff> take_handoff(const std::string& path, int pid,
                                     std::chrono::system_clock::time_point now) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
+  const auto text = read_text_file(path);
+  if (!text) return std::nullopt;
   unlink(path.c_str());  // used once, whatever it holds
-  auto handoff = handoff_from_json(text.str());
+  auto handoff = handoff_from_json(*text);
   if (!handoff || handoff->pid != pid) return std::nullopt;
   const auto age = now - handoff->written_at;
   if (age < std::chrono::seconds(0) || age > kHandoffMaxAge) return std::nullopt;
