@@ -188,11 +188,16 @@ std::vector<std::uint8_t> encode(const Advert& advert, const IpAddress& source,
   out[0] = static_cast<std::uint8_t>(kVrrpVersion << 4 | kTypeAdvertisement);
   out[1] = advert.vrid;
   out[2] = advert.priority;
-  out[3] = static_cast<std::uint8_t>(advert.addresses.size());
+  // The count field has 8 bits: a virtual router with more VIPs lists the first 255 (a
+  // wrapped count would make every receiver drop the advert: a split brain). Receivers may
+  // ignore the list anyway (RFC 9568 section 6.4.2), and 255 IPv4 addresses fit an MTU.
+  const std::size_t count = std::min<std::size_t>(advert.addresses.size(), kMaxAdvertAddresses);
+  out[3] = static_cast<std::uint8_t>(count);
   // Masking keeps the reserved bits zero even if a caller breaks the 1..4095 promise.
   put_u16(&out[4], static_cast<std::uint16_t>(advert.max_advert_interval.count()) & kIntervalMask);
-  for (const auto& address : advert.addresses) {
-    out.insert(out.end(), address.bytes().begin(), address.bytes().end());
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto bytes = advert.addresses[i].bytes();
+    out.insert(out.end(), bytes.begin(), bytes.end());
   }
 
   // Computed with the checksum field still zero, as RFC 5798 section 5.2.8 requires.

@@ -60,8 +60,12 @@ DecodeResult decode_ipv4(std::span<const std::uint8_t> datagram);
 DecodeResult decode_ipv6(std::span<const std::uint8_t> payload, int hop_limit,
                          const IpAddress& source, const IpAddress& destination);
 
+// The most addresses one advert carries (its count field has 8 bits).
+inline constexpr std::size_t kMaxAdvertAddresses = 255;
+
 // The VRRP message only (no IP header): what a raw socket sends. `source` and `destination` feed
-// the pseudo-header. All advert.addresses must have the family of source.
+// the pseudo-header. All advert.addresses must have the family of source; only the first
+// kMaxAdvertAddresses are sent.
 std::vector<std::uint8_t> encode(const Advert& advert, const IpAddress& source,
                                  const IpAddress& destination,
                                  ChecksumVariant variant = ChecksumVariant::PseudoHeader);

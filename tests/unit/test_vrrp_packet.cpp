@@ -2,6 +2,8 @@
 // truncation sweeps and a bounded deterministic mutation loop.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <random>
 #include <set>
@@ -217,6 +219,20 @@ TEST_CASE("vrrp codec: IPv4 round trip with both checksum variants") {
     CHECK(r.decoded->source == src);
     CHECK(r.decoded->checksum == variant);
   }
+}
+
+TEST_CASE("vrrp codec: an instance with 1000 VIPs advertises the first 255, still a valid advert") {
+  const IpAddress src = ip("198.18.0.7");
+  const IpAddress dst = ip("224.0.0.18");
+  Advert advert = sample_advert_v4();
+  advert.addresses.clear();
+  for (int i = 0; i < 1000; ++i)
+    advert.addresses.push_back(ip(fmt::format("198.18.{}.{}", 1 + i / 250, i % 250)));
+  const auto r = decode_ipv4(ipv4_datagram(encode(advert, src, dst), src, dst));
+  REQUIRE(outcome(r) == "ok");  // a wrapped count (1000 % 256) would be dropped as bad_length
+  REQUIRE(r.decoded->advert.addresses.size() == kMaxAdvertAddresses);
+  CHECK(r.decoded->advert.addresses.front() == advert.addresses.front());
+  CHECK(r.decoded->advert.addresses.back() == advert.addresses[kMaxAdvertAddresses - 1]);
 }
 
 TEST_CASE("vrrp codec: IPv6 round trip with several addresses") {
