@@ -320,7 +320,7 @@ touch /dev/console && mount --bind /run/hostdev/null /dev/console
 mkdir -p /dev/pts /dev/shm && mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 ln -s pts/ptmx /dev/ptmx && mount -t tmpfs tmpfs /dev/shm
 umount /run/hostdev
-cp "$work/boot-floatd.toml" "$work/boot-probe.sh" /run/pkgtest/
+cp "$work/boot-floatd.toml" "$work/boot-probe.sh" "$work/floatd.postinst" /run/pkgtest/
 for d in /tmp /var/tmp /var/log /var/lib /etc/systemd/system; do mount -t tmpfs tmpfs $d; done
 mkdir -p /var/lib/systemd/catalog /var/log/journal
 ip link set lo up
@@ -420,6 +420,11 @@ advert_interval = "100ms"
 vips = ["198.18.0.100/24"]
 track = [{ check = "ok", weight = 0 }, { check = "slow", weight = -10 }]
 TOML
+  # The upgrade part of the installed postinst (the debhelper parts before it write to the
+  # read-only /etc in there), for the upgrade check.
+  { printf '#!/bin/sh\nset -e\n'; sed -n '/^# An upgrade does not stop/,$p' /var/lib/dpkg/info/floatd.postinst; } \
+    >"$work/floatd.postinst"
+  chmod 755 "$work/floatd.postinst"
   boot_inner >"$work/boot-inner.sh"
   boot_probe >"$work/boot-probe.sh"
   chmod 755 "$work/boot-inner.sh"
@@ -517,6 +522,14 @@ TOML
     { cat "$work/boot-floatd.toml"; echo 'vrid = 300'; } | set_config
     ! bx systemctl reload floatd 2>/dev/null && is_active && state_is MASTER && has_vip
   }
+  upgrade_ok() {  # the installed postinst's upgrade part, as dpkg runs it
+    local before resumed; before=$(main_pid)
+    resumed=$(bx journalctl -u floatd -o cat --no-pager | grep -c "resumed after a hitless restart")
+    [[ "$(bx /run/pkgtest/floatd.postinst configure 0.0.9)" == *"handed over to the new version"* ]] &&
+      [[ "$(main_pid)" == "$before" && "$(restarts)" == 0 ]] && is_active && state_is MASTER &&
+      has_vip && wait_for 5 eval '(($(bx journalctl -u floatd -o cat --no-pager |
+        grep -c "resumed after a hitless restart") > resumed))'
+  }
   hitless_ok() {  # floatctl restart execs a new floatd in place: same PID, no restart, VIP kept
     local before; before=$(main_pid)
     bx floatctl restart >/dev/null && [[ "$(main_pid)" == "$before" && "$(restarts)" == 0 ]] &&
@@ -546,6 +559,7 @@ TOML
   set_config <"$work/boot-floatd.toml"
   bx systemctl reload floatd || true
   check "boot: floatctl restart: same PID, no restart counted, still MASTER with its VIP" hitless_ok
+  check "boot: an upgrade (postinst configure OLD-VERSION) hands over: same PID, MASTER, VIP" upgrade_ok
   check "boot: checks run as floatd-script; timed-out ones are killed (no pile-up)" checks_killed_ok
   bx rm -f /run/pkgtest/ok
   check "boot: a failing weight-0 check puts the instance in FAULT, VIP removed" wait_for 10 fault_ok
