@@ -17,7 +17,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 
 echo "== floatd demo: installing dependencies and building ($BUILD_DIR/) =="
-echo "   (the first build takes 2-3 minutes on 2 cores; the log is shown only if it fails)"
+echo "   (the first build takes 4-8 minutes on 2 cores and prints nothing; the log is shown only if it fails)"
 tests/install-deps.sh
 build_log=$(mktemp /tmp/floatd-demo-build-XXXXXX.log)
 trap 'rm -f "$build_log"' EXIT # replaced by the harness's cleanup trap below
