@@ -312,6 +312,15 @@ void master_on_advert(Step& s, const event::AdvertReceived& a) {
     // master; assert ourselves at once instead of waiting for the Adver_Timer.
     s.send_advert();
     s.arm(event::Timer::Adver, s.config().advert_interval);
+    // That speaker may have claimed the VIPs and announced them (a healed partition, a backup
+    // that missed our adverts): announce them again so the segment comes back to us. Our
+    // state never changes here, so nothing else would. At most once per advert interval.
+    const bool claims_master = a.priority != kResignPriority;
+    if (claims_master && (!st.last_reannounce ||
+                          s.now() - *st.last_reannounce >= s.config().advert_interval)) {
+      s.emit(action::Announce{});
+      st.last_reannounce = s.now();
+    }
     return;
   }
   const auto reason =

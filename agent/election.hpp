@@ -126,6 +126,8 @@ struct ElectionState {
   std::optional<PeerHeard> last_peer;
   // Maintenance: never MASTER, never preempts; survives restarts (the runtime persists it).
   bool maintenance = false;
+  // When a MASTER last re-announced its VIPs because a lower speaker claimed to be master.
+  std::optional<TimePoint> last_reannounce;
 
   bool operator==(const ElectionState&) const = default;
 };

@@ -222,6 +222,20 @@ TEST_CASE("master: a lower-priority advert is answered with an immediate advert 
   CHECK_FALSE(has<action::Transition>(r));
 }
 
+TEST_CASE("master: a lower speaker claiming MASTER makes it re-announce, at most once an interval") {
+  const auto c = config(150, 100ms);
+  auto r = step(c, as_master(c), advert(kHigherPeer, 100), t0 + 2s);
+  CHECK(has<action::Announce>(r));  // the other speaker may have announced the VIPs
+  r = step(c, r.state, advert(kHigherPeer, 100), t0 + 2s + 50ms);
+  CHECK(has<action::SendAdvert>(r));
+  CHECK_FALSE(has<action::Announce>(r));  // not a GARP storm while it keeps advertising
+  r = step(c, r.state, advert(kHigherPeer, 100), t0 + 2s + 100ms);
+  CHECK(has<action::Announce>(r));
+  CHECK(r.state.state == State::Master);
+  // A resigning peer (priority 0) claims nothing: no announcement.
+  CHECK_FALSE(has<action::Announce>(step(c, as_master(c), advert(kHigherPeer, 0), t0 + 2s)));
+}
+
 TEST_CASE("master: a priority-0 advert from a peer is answered at once") {
   const auto c = config(150, 100ms);
   const auto r = step(c, as_master(c), advert(kHigherPeer, 0), t0 + 2s);
