@@ -262,24 +262,14 @@ bench_probe_start() {
 # tests/e2e/lib.sh probe_stop; and PROBE_ELAPSED_MS); returns 1 if it had ended early or
 # printed no summary.
 bench_probe_stop() {
-  local early=0 line kv
+  local early=0 line
   _any_alive "$PROBE_PID" || early=1
   kill -TERM "$PROBE_PID" 2>/dev/null || true
   wait_until 5 _not_alive "$PROBE_PID" || kill -KILL "$PROBE_PID" 2>/dev/null
   wait "$PROBE_PID" 2>/dev/null || true
   PROBE_PID=""
   line=$(tail -n1 "$PROBE_OUT")
-  [[ "$line" == max_gap_ms=* ]] || { log "vip_probe printed no summary: '$line'"; return 1; }
-  for kv in $line; do
-    case "$kv" in
-      max_gap_ms=*) PROBE_MAX_GAP_MS=${kv#*=} ;;
-      sent=*) PROBE_SENT=${kv#*=} ;;
-      received=*) PROBE_RECEIVED=${kv#*=} ;;
-      duplicates=*) PROBE_DUPLICATES=${kv#*=} ;;
-      tail_gap_ms=*) PROBE_TAIL_GAP_MS=${kv#*=} ;;
-      elapsed_ms=*) PROBE_ELAPSED_MS=${kv#*=} ;;
-    esac
-  done
+  probe_parse_summary "$line" || { log "vip_probe printed no summary: '$line'"; return 1; }
   ((early == 0)) || { log "vip_probe ended early"; return 1; }
 }
 

@@ -499,19 +499,27 @@ probe_stop() {
   wait_until 5 _not_alive "$PROBE_PID" || fail "vip_probe did not stop"
   wait "$PROBE_PID" 2>/dev/null || true
   PROBE_PID=""
-  local line kv
+  local line
   line=$(tail -n1 "$PROBE_OUT")
-  [[ "$line" == max_gap_ms=* ]] || fail "vip_probe printed no summary: '$line'"
-  for kv in $line; do
+  probe_parse_summary "$line" || fail "vip_probe printed no summary: '$line'"
+  log "probe: $line"
+}
+
+# probe_parse_summary LINE: vip_probe's last line into PROBE_MAX_GAP_MS, PROBE_SENT,
+# PROBE_RECEIVED, PROBE_DUPLICATES, PROBE_TAIL_GAP_MS, PROBE_ELAPSED_MS; 1 if LINE is no summary.
+probe_parse_summary() {
+  local kv
+  [[ "$1" == max_gap_ms=* ]] || return 1
+  for kv in $1; do
     case "$kv" in
       max_gap_ms=*) PROBE_MAX_GAP_MS=${kv#*=} ;;
       sent=*) PROBE_SENT=${kv#*=} ;;
       received=*) PROBE_RECEIVED=${kv#*=} ;;
       duplicates=*) PROBE_DUPLICATES=${kv#*=} ;;
       tail_gap_ms=*) PROBE_TAIL_GAP_MS=${kv#*=} ;;
+      elapsed_ms=*) PROBE_ELAPSED_MS=${kv#*=} ;;
     esac
   done
-  log "probe: $line"
 }
 
 # lt A B: A < B for decimal numbers.
