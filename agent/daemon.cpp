@@ -226,7 +226,7 @@ void Daemon::on_state_change(const StateChange& change) {
   if (control_) control_->broadcast(control::to_line(state_change_to_json(entry)));
   history_.add(std::move(entry));
   notifier_.update_status();
-  if (metrics_file_) metrics_file_->write_now();
+  if (metrics_file_) metrics_file_->write_soon();
 }
 
 Daemon::Exit Daemon::run() {
@@ -259,6 +259,7 @@ void Daemon::stop() {
   notifier_.stopping();
   log_->info("stopping: resigning every instance");
   for (auto& instance : instances_) instance->shutdown();
+  if (metrics_file_) metrics_file_->write_now();  // the loop ends before write_soon's turn
   ev_break(loop_, EVBREAK_ALL);
 }
 

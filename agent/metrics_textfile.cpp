@@ -42,9 +42,18 @@ MetricsTextfile::MetricsTextfile(struct ev_loop* loop, Path path, Render render)
   ev_timer_init(&timer_, on_timer, kIntervalSeconds, kIntervalSeconds);
   timer_.data = this;
   ev_timer_start(loop_, &timer_);
+  ev_timer_init(&soon_, on_timer, 0., 0.);
+  soon_.data = this;
 }
 
-MetricsTextfile::~MetricsTextfile() { ev_timer_stop(loop_, &timer_); }
+MetricsTextfile::~MetricsTextfile() {
+  ev_timer_stop(loop_, &timer_);
+  ev_timer_stop(loop_, &soon_);
+}
+
+void MetricsTextfile::write_soon() {
+  if (!ev_is_active(&soon_)) ev_timer_start(loop_, &soon_);
+}
 
 void MetricsTextfile::write_now() {
   const auto path = path_();

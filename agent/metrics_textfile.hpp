@@ -25,6 +25,9 @@ class MetricsTextfile {
   MetricsTextfile& operator=(const MetricsTextfile&) = delete;
 
   void write_now();
+  // After a state change: written once the loop has handled this round of events, so a
+  // burst of changes (hundreds of instances starting) costs one write, not one each.
+  void write_soon();
 
  private:
   static void on_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
@@ -35,6 +38,7 @@ class MetricsTextfile {
   std::shared_ptr<spdlog::logger> log_;
   std::string last_error_;  // logged once until it changes
   ev_timer timer_{};
+  ev_timer soon_{};
 };
 
 // Writes `text` to `path` atomically with mode 0644; "" or why not.
