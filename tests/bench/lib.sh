@@ -2,7 +2,7 @@
 # shellcheck disable=SC2034 # variables set here are read by the benchmark scripts
 # floatd benchmarks: helpers on top of the end-to-end harness (tests/e2e/lib.sh).
 #
-# A benchmark script (outage.sh, idle.sh, takeover.sh, stability.sh) does:
+# A benchmark script (outage.sh, idle.sh, takeover.sh, stability.sh, check_demotion.sh) does:
 #   source "$(dirname "$0")/lib.sh"
 #   bench_init outage                # e2e_init: namespaces, traps, deadline
 #   add_node n1 192.0.2.1; add_node n2 192.0.2.2; add_client
@@ -125,6 +125,50 @@ bench_config() {
 
 # master_down_ms ADVERT_MS PRIORITY: RFC 5798's Master_Down_Interval.
 master_down_ms() { awk -v a="$1" -v p="$2" 'BEGIN { printf "%.1f", 3 * a + (256 - p) / 256 * a }'; }
+
+# bench_add_check NAME CHECK WEIGHT INTERVAL_MS RISE FALL PROGRAM [ARG...]: after
+# bench_config, every instance of the node tracks one health check running PROGRAM ARGS
+# every INTERVAL_MS (no shell), passing after RISE successes, failing after FALL failures;
+# WEIGHT 0 puts the instance in FAULT while it fails, else it is added to the priority.
+#   floatd:     [[check]] (default timeout) and track = [{ check = CHECK, weight = WEIGHT }]
+#   keepalived: vrrp_script CHECK { script "PROGRAM ARG..."; interval S; rise; fall } and
+#               track_script { CHECK weight WEIGHT }; its interval is whole seconds (2.2.7:
+#               1..4294), so INTERVAL_MS must be a multiple of 1000 (returns 1 otherwise).
+#               Scripts run as floatd's would (script_user floatd-script if it exists, else
+#               nobody; enable_script_security), not as root with a warning.
+# (The arguments must not contain spaces or quotes: keepalived splits its script line.)
+bench_add_check() {
+  local name=$1 check=$2 weight=$3 ival=$4 rise=$5 fall=$6
+  shift 6
+  local conf=${NODE_CONF[$name]} tmp="${NODE_CONF[$name]}.tmp"
+  if [[ "$(speaker_of "$name")" == keepalived ]]; then
+    ((ival >= 1000 && ival % 1000 == 0)) || { log "keepalived's script interval is whole seconds: not ${ival} ms"; return 1; }
+    local user=nobody
+    id -u floatd-script >/dev/null 2>&1 && user=floatd-script
+    awk -v check="$check" -v weight="$weight" -v secs="$((ival / 1000))" -v rise="$rise" \
+      -v fall="$fall" -v script="$*" -v user="$user" '
+      /^global_defs / { print; printf "  script_user %s\n  enable_script_security\n", user; next }
+      /^vrrp_instance / && !defined {
+        printf "vrrp_script %s {\n  script \"%s\"\n  interval %d\n  rise %d\n  fall %d\n}\n", check, script, secs, rise, fall
+        defined = 1
+      }
+      /^vrrp_instance / { inside = 1 }
+      inside && $0 == "}" { printf "  track_script {\n    %s weight %d\n  }\n", check, weight; inside = 0 }
+      { print }' "$conf" >"$tmp"
+  else
+    local argv="" a
+    for a in "$@"; do argv+="${argv:+, }\"$a\""; done
+    awk -v check="$check" -v weight="$weight" -v ival="$ival" -v rise="$rise" -v fall="$fall" \
+      -v argv="$argv" '
+      { print }
+      /^vips = / { printf "track = [{ check = \"%s\", weight = %d }]\n", check, weight }
+      END {
+        printf "\n[[check]]\nname = \"%s\"\ncommand = [%s]\ninterval = \"%dms\"\n", check, argv, ival
+        printf "rise = %d\nfall = %d\n", rise, fall
+      }' "$conf" >"$tmp"
+  fi
+  mv "$tmp" "$conf"
+}
 
 # ---------------------------------------------------------------- nodes
 

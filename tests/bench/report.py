@@ -300,6 +300,73 @@ class Report:
             self.failures("stability")
             self.add("")
 
+    def check_demotion(self):
+        cases = {k[1] for k in self.data if k[0] == "check_demotion"} | \
+                {k[1] for k in self.status if k[0] == "check_demotion"}
+        if not cases:
+            return
+        variants = {"fault": "weight 0 (FAULT)", "minus100": "weight −100 (150 → 50, below 100)"}
+
+        def order(case):
+            variant, ival = case.rsplit("_", 1)
+            return (-int(ival.rstrip("ms")), list(variants).index(variant) if variant in variants else 9, case)
+
+        def label(case):
+            variant, ival = case.rsplit("_", 1)
+            ms = int(ival.rstrip("ms"))
+            fall = {int(v) for s in SPEAKERS for v in self.values("check_demotion", case, s, "check_fall")}
+            every = f"{ms // 1000} s" if ms % 1000 == 0 else f"{ms} ms"
+            falls = "/".join(str(f) for f in sorted(fall)) or "?"
+            return f"{variants.get(variant, variant)}, check every {every}, fall {falls}"
+
+        def cell(v):
+            return f"{fmt(med(v))} [{fmt(min(v))}–{fmt(max(v))}] n={len(v)}" if v else "–"
+
+        cases = sorted(cases, key=order)
+        rises = sorted({int(v) for c in cases for s in SPEAKERS
+                        for v in self.values("check_demotion", c, s, "check_rise")})
+        self.add("### Health-check demotion: the check starts failing → the backup answers (ms)", "",
+                 "The master n1 (priority 150) tracks `/usr/bin/test -e FILE` (rise "
+                 f"{'/'.join(map(str, rises)) or '?'}), the backup n2 (100) nothing, 100 ms adverts, "
+                 "a client pings the VIP every 2 ms. t = 0 when FILE is removed; the time is the "
+                 "client's first echo reply from n2's MAC (tcpdump in the client's namespace). "
+                 "keepalived 2.2.7's `vrrp_script` interval is whole seconds: both agents run the "
+                 "1 s cases; shorter intervals are floatd's alone. Median [min–max]; the totals "
+                 "spread over one check interval (the phase of the removal against the check's "
+                 "runs). **Ratio keepalived / floatd** (> 1: floatd faster).", "",
+                 "| case | floatd | keepalived | keepalived / floatd |", "|---|---|---|---|")
+        for case in cases:
+            v = {s: self.values("check_demotion", case, s, "total_ms") for s in SPEAKERS}
+            r = ratio(med(v["keepalived"]), med(v["floatd"]))
+            self.add(f"| {label(case)} | {cell(v['floatd'])} | {cell(v['keepalived'])} | {fmt_ratio(r)} |")
+        self.add("", "Where the time goes (medians): *demoted advert*, t = 0 → n1's first advert with a "
+                     "priority below 150 (0 when it hands over, else 50: the check's interval × fall, "
+                     "its phase, the agent's reaction); *handover*, that advert → n2's first reply "
+                     "(skew time, 60.9 ms, after a priority-0 advert; otherwise n2 waits out its "
+                     "master-down interval, 360.9 ms after n1's last priority-150 advert); "
+                     "*after last 150*, n1's last priority-150 advert → n2's first reply (the "
+                     "same wait counted from the advert n2's timer starts at, whenever the agent "
+                     "sends its demoted advert); "
+                     "*priority-0 advert*, the trials in which n1 sent one before n2 answered; "
+                     "*outage*, the client's longest gap in that window; *back*, FILE recreated → "
+                     "n1 answers again (rise, then n1 preempts).", "",
+                 "| case | agent | demoted advert | handover | after last 150 | priority-0 advert | outage | "
+                 "duplicates | back |",
+                 "|---|---|---|---|---|---|---|---|---|")
+        for case in cases:
+            for s in SPEAKERS:
+                if not self.values("check_demotion", case, s, "total_ms"):
+                    continue
+                m = {k: med(self.values("check_demotion", case, s, k))
+                     for k in ("detect_ms", "handover_ms", "since_full_ms", "outage_ms", "recovery_ms")}
+                p0 = self.values("check_demotion", case, s, "prio0")
+                dup = sum(self.values("check_demotion", case, s, "duplicates"))
+                self.add(f"| {label(case)} | {s} | {fmt(m['detect_ms'])} | {fmt(m['handover_ms'])} | "
+                         f"{fmt(m['since_full_ms'])} | {sum(p0):.0f}/{len(p0)} | "
+                         f"{fmt(m['outage_ms'])} | {dup:.0f} | {fmt(m['recovery_ms'])} |")
+        self.failures("check_demotion")
+        self.add("")
+
     # ------------------------------------------------------------------ output
 
     def render(self):
@@ -309,6 +376,7 @@ class Report:
         self.idle()
         self.takeover()
         self.stability()
+        self.check_demotion()
         body = self.lines
         head = ["## Results", ""]
         if machine:

@@ -6,10 +6,10 @@
 #
 # usage: tests/bench/run.sh [--quick] [--out DIR] [--trials N] [--floatd PATH]
 #                           [--vip-probe PATH] [--no-build] [--update-readme] [BENCH...]
-#   BENCH          outage idle takeover stability (default: all four)
-#   --quick        a few trials, short windows (CI smoke: about 3 minutes after the build)
+#   BENCH          outage idle takeover stability check_demotion (default: all five)
+#   --quick        a few trials, short windows (CI smoke: about 4 minutes after the build)
 #   --out DIR      results directory (default: tests/bench/results for a full run of all
-#                  four benchmarks, else /tmp/floatd-bench-<date>)
+#                  five benchmarks, else /tmp/floatd-bench-<date>)
 #   --trials N     trials per case and agent (overrides the defaults of every benchmark)
 #   --floatd PATH, --vip-probe PATH   use these binaries (default: build them into
 #                  build-bench/ with cmake, RelWithDebInfo)
@@ -21,7 +21,7 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/../.." && pwd)
-ALL_BENCHES=(outage idle takeover stability)
+ALL_BENCHES=(outage idle takeover stability check_demotion)
 PY=/usr/bin/python3 # Debian's python3 (python3-matplotlib), not a pyenv shim
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -38,7 +38,7 @@ while (($#)); do
     --no-build) build=0 ;;
     --update-readme) update_readme=1 ;;
     -h | --help) usage 0 ;;
-    outage | idle | takeover | stability) benches+=("$1") ;;
+    outage | idle | takeover | stability | check_demotion) benches+=("$1") ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage 2 ;;
   esac
   shift
@@ -51,18 +51,23 @@ if ((EUID != 0)); then
 fi
 
 # ---------------------------------------------------------------- presets
-# quick: ~3 minutes in all; full: ~23 minutes (plus the build), on 2 busy cores.
+# quick: ~4 minutes in all; full: ~27-33 minutes (plus the build), on 2 busy cores.
+# check_demotion: the 1 s check interval for both agents (keepalived's shortest), and in the
+# full run 200 ms for floatd alone.
 if ((quick)); then
   : "${BENCH_OUTAGE_TRIALS:=2}" "${BENCH_IDLE_TRIALS:=1}" "${BENCH_WINDOW_S:=3}"
   : "${BENCH_TAKEOVER_TRIALS:=1}" "${BENCH_STAB_TRIALS:=1}" "${BENCH_STAB_WINDOW_S:=10}"
+  : "${BENCH_DEMOTION_TRIALS:=2}" "${BENCH_CHECK_INTERVALS:=1000}"
 else
   : "${BENCH_OUTAGE_TRIALS:=12}" "${BENCH_IDLE_TRIALS:=3}" "${BENCH_WINDOW_S:=15}"
   : "${BENCH_TAKEOVER_TRIALS:=5}" "${BENCH_STAB_TRIALS:=1}" "${BENCH_STAB_WINDOW_S:=180}"
+  : "${BENCH_DEMOTION_TRIALS:=10}" "${BENCH_CHECK_INTERVALS:=1000 200}"
 fi
 if [[ -n "$trials" ]]; then
   BENCH_OUTAGE_TRIALS=$trials BENCH_IDLE_TRIALS=$trials BENCH_TAKEOVER_TRIALS=$trials BENCH_STAB_TRIALS=$trials
+  BENCH_DEMOTION_TRIALS=$trials
 fi
-export BENCH_WINDOW_S BENCH_STAB_WINDOW_S
+export BENCH_WINDOW_S BENCH_STAB_WINDOW_S BENCH_CHECK_INTERVALS
 
 if [[ -z "$out" ]]; then
   if ((!quick)) && [[ "${benches[*]}" == "${ALL_BENCHES[*]}" ]]; then
@@ -153,6 +158,8 @@ deadline_of() { # BENCH -> seconds
     idle) echo $((60 + 3 * 2 * BENCH_IDLE_TRIALS * (BENCH_WINDOW_S + 40))) ;;
     takeover) echo $((60 + 2 * 2 * BENCH_TAKEOVER_TRIALS * 60)) ;;
     stability) echo $((60 + 2 * BENCH_STAB_TRIALS * (BENCH_STAB_WINDOW_S + 40))) ;;
+    # 2 variants x (2 agents at 1 s, 1 at 200 ms) trials of ~10 s (bounded waits: < 40 s)
+    check_demotion) echo $((60 + 2 * 3 * BENCH_DEMOTION_TRIALS * 40)) ;;
   esac
 }
 trials_of() {
@@ -161,6 +168,7 @@ trials_of() {
     idle) echo "$BENCH_IDLE_TRIALS" ;;
     takeover) echo "$BENCH_TAKEOVER_TRIALS" ;;
     stability) echo "$BENCH_STAB_TRIALS" ;;
+    check_demotion) echo "$BENCH_DEMOTION_TRIALS" ;;
   esac
 }
 
