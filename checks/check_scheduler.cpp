@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "checks/http_probe.hpp"
 #include "checks/script_runner.hpp"
 #include "checks/tcp_probe.hpp"
 
@@ -18,9 +19,18 @@ double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 std::unique_ptr<Probe> make_probe(struct ev_loop* loop, const CheckSpec& spec,
                                   const std::optional<ScriptUser>& script_user) {
-  if (spec.argv.empty() == spec.tcp.empty()) {
+  const int kinds = !spec.argv.empty() + !spec.tcp.empty() + !spec.http.empty();
+  if (kinds != 1) {
     throw std::invalid_argument(
-        fmt::format("check '{}': exactly one of command and tcp is needed", spec.name));
+        fmt::format("check '{}': exactly one of command, tcp and http is needed", spec.name));
+  }
+  if (!spec.http.empty()) {
+    try {
+      return std::make_unique<HttpProbe>(
+          loop, HttpProbeSpec{spec.http, spec.expect_status, spec.timeout});
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("check '{}': {}", spec.name, e.what()));
+    }
   }
   if (!spec.tcp.empty()) {
     auto target = parse_tcp_target(spec.tcp);

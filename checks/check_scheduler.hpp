@@ -18,20 +18,27 @@
 
 namespace floatd::checks {
 
-// One [[check]], independent of conf/ (the daemon maps conf::CheckConfig onto it).
+// One [[check]], independent of conf/ (the daemon maps conf::CheckConfig onto it). Every
+// member has a default initialiser, so initialisers may leave any of them out (GCC's
+// -Wmissing-field-initializers stays quiet).
 struct CheckSpec {
-  std::string name;
-  std::vector<std::string> argv;  // a script check (argv, no shell)...
-  std::string tcp;                // ...or a connect probe: "127.0.0.1:80", "[::1]:80"
+  std::string name{};
+  std::vector<std::string> argv{};  // a script check (argv, no shell)...
+  std::string tcp{};                // ...or a connect probe: "127.0.0.1:80", "[::1]:80"
   Duration interval = std::chrono::seconds(1);
   Duration timeout = std::chrono::milliseconds(500);
   int rise = 2;
   int fall = 2;
+  // ...or an HTTP probe: "http://127.0.0.1/health" answering expect_status. Last, so the
+  // positional initialisers above keep working.
+  std::string http{};
+  int expect_status = 200;
 };
 
 // The probe a spec asks for: a ScriptRunner (`loop` must then be EV_DEFAULT; run as
-// `script_user`, or as ourselves when nullopt) or a TcpProbe. Start-up time only:
-// std::invalid_argument for a spec with neither or both of argv and tcp, or a bad address.
+// `script_user`, or as ourselves when nullopt), a TcpProbe or an HttpProbe. Start-up time
+// only: std::invalid_argument for a spec without exactly one of argv, tcp and http, a bad
+// address or a bad URL.
 std::unique_ptr<Probe> make_probe(struct ev_loop* loop, const CheckSpec& spec,
                                   const std::optional<ScriptUser>& script_user);
 

@@ -78,7 +78,8 @@ std::optional<ProbeResult> ScriptRunner::start(Done done) {
   ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
 
   started_ = std::chrono::steady_clock::now();
-  Spawned spawned = spawn_script(script.path, spec_.argv, spec_.user, write_end.get());
+  Spawned spawned = spawn_script(script.path, spec_.argv, spec_.env, spec_.user,
+                                 write_end.get());
   write_end.reset();  // the child holds the only write end now: EOF when its group is gone
   if (spawned.pid < 0) return not_started(std::move(spawned.error));
 

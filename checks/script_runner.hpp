@@ -27,6 +27,9 @@ struct ScriptSpec {
   Duration timeout = std::chrono::milliseconds(500);
   // Switch to this user for the run (floatd running as root); nullopt runs as ourselves.
   std::optional<ScriptUser> user;
+  // Extra "KEY=VALUE" environment entries after PATH (see spawn_script); none for checks.
+  // The "= {}" keeps ScriptSpec{argv, timeout, user} free of -Wmissing-field-initializers.
+  std::vector<std::string> env = {};
 };
 
 // Output kept per run; beyond it the pipe is still drained (so a chatty script never

@@ -4,6 +4,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <stdexcept>
+
+#include <fmt/format.h>
+
 namespace floatd::checks {
 
 std::optional<ScriptUser> lookup_script_user(const std::string& name) {
@@ -39,6 +43,22 @@ ScriptUser current_identity() {
   }
   if (self.groups.empty()) self.groups.push_back(self.gid);
   return self;
+}
+
+std::optional<ScriptUser> resolve_script_user(const std::string& configured) {
+  if (geteuid() != 0) return std::nullopt;
+  if (!configured.empty()) {
+    auto user = lookup_script_user(configured);
+    if (!user) throw std::runtime_error(fmt::format("script_user '{}' does not exist", configured));
+    if (user->uid == 0) throw std::runtime_error("script_user must not be root");
+    return user;
+  }
+  auto user = default_script_user();
+  if (!user) {
+    throw std::runtime_error(
+        "no user to run check scripts and hooks as: create 'floatd-script' (or 'nobody')");
+  }
+  return user;
 }
 
 }  // namespace floatd::checks

@@ -24,6 +24,12 @@ std::optional<ScriptUser> lookup_script_user(const std::string& name);
 // does (the caller refuses to start rather than run scripts as root by accident).
 std::optional<ScriptUser> default_script_user();
 
+// Whom scripts (checks, hooks) run as: root switches to `configured` (or the default when
+// empty) and never runs them as root; anyone else cannot switch and gets nullopt (run as
+// ourselves). Start-up and reload time: std::runtime_error when there is no such user or it
+// is root.
+std::optional<ScriptUser> resolve_script_user(const std::string& configured);
+
 // Who we are (name left empty): scripts run as this when no user switch is asked for, e.g.
 // when floatd is not root and cannot switch users.
 ScriptUser current_identity();

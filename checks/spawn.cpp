@@ -20,11 +20,22 @@ namespace {
 constexpr char kEnvPath[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 static_assert(std::string_view(kEnvPath).substr(5) == kScriptPath);
 
-// execve wants mutable char*; the strings outlive the call.
+// execve wants mutable char*; the strings outlive the call. Built before fork: the child
+// may not allocate.
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
   out.reserve(argv.size() + 1);
   for (const std::string& arg : argv) out.push_back(const_cast<char*>(arg.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// PATH first, then the caller's entries.
+std::vector<char*> c_envp(const std::vector<std::string>& env) {
+  std::vector<char*> out;
+  out.reserve(env.size() + 2);
+  out.push_back(const_cast<char*>(kEnvPath));
+  for (const std::string& entry : env) out.push_back(const_cast<char*>(entry.c_str()));
   out.push_back(nullptr);
   return out;
 }
@@ -47,7 +58,8 @@ struct FileActions {
   FileActions& operator=(const FileActions&) = delete;
 };
 
-Spawned spawn_as_self(const std::string& path, char* const argv[], int output_fd) {
+Spawned spawn_as_self(const std::string& path, char* const argv[], char* const envp[],
+                      int output_fd) {
   SpawnAttr attr;
   sigset_t all;
   sigset_t none;
@@ -67,7 +79,6 @@ Spawned spawn_as_self(const std::string& path, char* const argv[], int output_fd
   posix_spawn_file_actions_addclosefrom_np(&fa.actions, 3);
   posix_spawn_file_actions_addchdir_np(&fa.actions, "/");
 
-  char* envp[] = {const_cast<char*>(kEnvPath), nullptr};
   pid_t pid = -1;
   const int error = posix_spawn(&pid, path.c_str(), &fa.actions, &attr.attr, argv, envp);
   if (error != 0) return {-1, fmt::format("cannot run {}: {}", path, errno_text(error))};
@@ -98,8 +109,8 @@ bool child_move(int fd, int target) noexcept {
   return ::dup2(fd, target) == target;
 }
 
-[[noreturn]] void child_exec(const char* path, char* const argv[], const ScriptUser& user,
-                             int output_fd) noexcept {
+[[noreturn]] void child_exec(const char* path, char* const argv[], char* const envp[],
+                             const ScriptUser& user, int output_fd) noexcept {
   ::setpgid(0, 0);
   struct sigaction dfl{};
   dfl.sa_handler = SIG_DFL;
@@ -122,13 +133,12 @@ bool child_move(int fd, int target) noexcept {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  char* envp[] = {const_cast<char*>(kEnvPath), nullptr};
   ::execve(path, argv, envp);
   child_fail("execve");
 }
 
-Spawned spawn_as_user(const std::string& path, char* const argv[], const ScriptUser& user,
-                      int output_fd) {
+Spawned spawn_as_user(const std::string& path, char* const argv[], char* const envp[],
+                      const ScriptUser& user, int output_fd) {
   // All signals blocked across fork, so none of our handlers (libev's) runs in the child
   // before it has reset the dispositions; the child unblocks just before execve.
   sigset_t all;
@@ -136,7 +146,7 @@ Spawned spawn_as_user(const std::string& path, char* const argv[], const ScriptU
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
   const pid_t pid = ::fork();
-  if (pid == 0) child_exec(path.c_str(), argv, user, output_fd);
+  if (pid == 0) child_exec(path.c_str(), argv, envp, user, output_fd);
   const int error = errno;
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   if (pid < 0) return {-1, fmt::format("cannot run {}: fork: {}", path, errno_text(error))};
@@ -149,10 +159,12 @@ Spawned spawn_as_user(const std::string& path, char* const argv[], const ScriptU
 }  // namespace
 
 Spawned spawn_script(const std::string& path, const std::vector<std::string>& argv,
+                     const std::vector<std::string>& env,
                      const std::optional<ScriptUser>& switch_to, int output_fd) {
   const std::vector<char*> args = c_argv(argv);
-  if (switch_to) return spawn_as_user(path, args.data(), *switch_to, output_fd);
-  return spawn_as_self(path, args.data(), output_fd);
+  const std::vector<char*> envp = c_envp(env);
+  if (switch_to) return spawn_as_user(path, args.data(), envp.data(), *switch_to, output_fd);
+  return spawn_as_self(path, args.data(), envp.data(), output_fd);
 }
 
 }  // namespace floatd::checks

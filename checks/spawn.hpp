@@ -1,7 +1,9 @@
-// Starting a check process: no shell, its own process group (so a timeout can kill
-// everything it started), default signal dispositions and an empty signal mask, the
-// environment PATH=kScriptPath only, working directory "/", stdin /dev/null, stdout and
-// stderr into `output_fd`, no other descriptor (everything from fd 3 up is closed).
+// Starting a check or hook process: no shell, its own process group (so a timeout can kill
+// everything it started), default signal dispositions and an empty signal mask, an
+// environment of PATH=kScriptPath plus the caller's "KEY=VALUE" entries (notify hooks get
+// FLOATD_* there, checks nothing) and nothing inherited from floatd, working directory "/",
+// stdin /dev/null, stdout and stderr into `output_fd`, no other descriptor (everything
+// from fd 3 up is closed).
 //
 // Two ways, one result:
 //   - as ourselves: posix_spawn(3), which does all of the above with attributes and file
@@ -31,7 +33,10 @@ struct Spawned {
 };
 
 // `path` is what to execute (see resolve_script), argv is passed as is (argv[0] included).
+// `env` entries come after PATH, as given: one naming PATH would not override ours for
+// programs that take the first match (glibc's getenv), so callers must not pass one.
 Spawned spawn_script(const std::string& path, const std::vector<std::string>& argv,
+                     const std::vector<std::string>& env,
                      const std::optional<ScriptUser>& switch_to, int output_fd);
 
 }  // namespace floatd::checks

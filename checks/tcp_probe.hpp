@@ -11,18 +11,10 @@
 #include <ev.h>
 
 #include "checks/probe.hpp"
+#include "checks/tcp_target.hpp"
 #include "agent/unique_fd.hpp"
 
 namespace floatd::checks {
-
-struct TcpTarget {
-  sockaddr_storage address{};
-  socklen_t length = 0;
-  std::string text;  // as configured, for reasons
-};
-
-// "192.0.2.1:80" or "[2001:db8::1]:80"; numeric only (a DNS lookup would block the loop).
-std::optional<TcpTarget> parse_tcp_target(std::string_view text);
 
 class TcpProbe final : public Probe {
  public:

@@ -27,7 +27,7 @@ PACKAGES=(
   debhelper dpkg-dev
   cmake make g++ pkg-config
   libnl-3-dev libnl-route-3-dev libev-dev libtoml11-dev libspdlog-dev libfmt-dev
-  libsystemd-dev nlohmann-json3-dev
+  libsystemd-dev nlohmann-json3-dev libcurl4-openssl-dev
 )
 if [[ " ${DEB_BUILD_OPTIONS:-} " != *" nocheck "* ]]; then
   PACKAGES+=(doctest-dev)  # Build-Depends: doctest-dev <!nocheck>

@@ -9,6 +9,7 @@ PACKAGES=(
   cmake make g++ pkg-config
   libnl-3-dev libnl-route-3-dev libev-dev libtoml11-dev libspdlog-dev libfmt-dev
   libsystemd-dev doctest-dev nlohmann-json3-dev
+  libcurl4-openssl-dev   # the built-in http check (libcurl's multi API on the libev loop)
   iproute2 iputils-ping nftables tcpdump keepalived python3-scapy
   systemd   # journald and journalctl for the journal scenario
   clang libclang-rt-14-dev
