@@ -20,13 +20,19 @@ struct GlobalConfig {
   // Prometheus text metrics for prometheus-node-exporter's textfile collector (a *.prom
   // file), rewritten atomically every 10 s and after each state change; empty: none.
   std::string metrics_textfile;
+  // How long one notify hook may run before its process group is killed.
+  Duration notify_timeout = std::chrono::seconds(10);
 
   bool operator==(const GlobalConfig&) const = default;
 };
 
+// Exactly one of command, tcp and http is set.
 struct CheckConfig {
   std::string name;
   std::vector<std::string> command;  // argv, executed without a shell
+  std::string tcp;                   // "127.0.0.1:80", "[::1]:80": passes when a connect succeeds
+  std::string http;                  // "http://127.0.0.1/health": passes on expect_status
+  int expect_status = 200;
   Duration interval = std::chrono::seconds(1);
   Duration timeout = std::chrono::milliseconds(500);  // when not given: min(500ms, interval)
   int rise = 2;
@@ -35,11 +41,31 @@ struct CheckConfig {
   bool operator==(const CheckConfig&) const = default;
 };
 
+// Exactly one subject: a [[check]], an interface (failing while down) or a file holding an
+// integer (multiplied by the weight; absent: 0).
 struct TrackConfig {
-  std::string check;  // name of a [[check]]
-  int weight = 0;     // 0: FAULT while failing; else added to the priority
+  std::string check;
+  std::string interface;
+  std::string file;
+  int weight = 0;  // 0: FAULT while failing (a file: while non-zero); else added to the priority
 
   bool operator==(const TrackConfig&) const = default;
+};
+
+// Programs run on state changes (argv, no shell), one at a time in event order: `notify` on
+// every change, the on_* ones on entering that state (on_stop: when floatd stops the instance).
+struct HookConfig {
+  std::vector<std::string> notify;
+  std::vector<std::string> on_master;
+  std::vector<std::string> on_backup;
+  std::vector<std::string> on_fault;
+  std::vector<std::string> on_stop;
+
+  bool empty() const {
+    return notify.empty() && on_master.empty() && on_backup.empty() && on_fault.empty() &&
+           on_stop.empty();
+  }
+  bool operator==(const HookConfig&) const = default;
 };
 
 struct InstanceConfig {
@@ -57,8 +83,18 @@ struct InstanceConfig {
   int garp_count = 3;
   Duration garp_interval = std::chrono::milliseconds(100);
   Duration garp_refresh{0};
+  HookConfig hooks;
 
   bool operator==(const InstanceConfig&) const = default;
+};
+
+// A sync group: its instances leave MASTER together and are in FAULT together.
+struct GroupConfig {
+  std::string name;
+  std::vector<std::string> instances;  // names of [[instance]]s; an instance is in one group
+  HookConfig hooks;                    // called when the group's state changes
+
+  bool operator==(const GroupConfig&) const = default;
 };
 
 struct Config {
@@ -66,6 +102,7 @@ struct Config {
   GlobalConfig global;
   std::vector<CheckConfig> checks;
   std::vector<InstanceConfig> instances;
+  std::vector<GroupConfig> groups;
 
   bool operator==(const Config&) const = default;
 };

@@ -20,10 +20,15 @@ std::string text(const std::vector<std::string>& argv) {
   return out + "]";
 }
 
+// "[check web:-100, interface eth1:0]"
 std::string text(const std::vector<TrackConfig>& tracks) {
   std::string out = "[";
-  for (const auto& t : tracks)
-    out += fmt::format("{}{}:{}", out.size() > 1 ? ", " : "", t.check, t.weight);
+  for (const auto& t : tracks) {
+    const auto subject = !t.check.empty()       ? "check " + t.check
+                         : !t.interface.empty() ? "interface " + t.interface
+                                                : "file " + t.file;
+    out += fmt::format("{}{}:{}", out.size() > 1 ? ", " : "", subject, t.weight);
+  }
   return out + "]";
 }
 
@@ -33,6 +38,14 @@ void compare(std::vector<std::string>& details, std::string_view field, const T&
              const T& after) {
   if (before == after) return;
   details.push_back(fmt::format("{} {} -> {}", field, text(before), text(after)));
+}
+
+void compare_hooks(std::vector<std::string>& details, const HookConfig& a, const HookConfig& b) {
+  compare(details, "notify", a.notify, b.notify);
+  compare(details, "on_master", a.on_master, b.on_master);
+  compare(details, "on_backup", a.on_backup, b.on_backup);
+  compare(details, "on_fault", a.on_fault, b.on_fault);
+  compare(details, "on_stop", a.on_stop, b.on_stop);
 }
 
 // "vips +192.0.2.7/24 -192.0.2.6/24": what a MASTER adds and removes.
@@ -72,6 +85,7 @@ std::vector<std::string> in_place_changes(const InstanceConfig& a, const Instanc
   compare(out, "garp_count", a.garp_count, b.garp_count);
   compare(out, "garp_interval", a.garp_interval, b.garp_interval);
   compare(out, "garp_refresh", a.garp_refresh, b.garp_refresh);
+  compare_hooks(out, a.hooks, b.hooks);
   return out;
 }
 
@@ -85,11 +99,21 @@ InstanceDiff diff_instance(const InstanceConfig& a, const InstanceConfig& b) {
 CheckDiff diff_check(const CheckConfig& a, const CheckConfig& b, bool script_user_changed) {
   std::vector<std::string> out;
   compare(out, "command", a.command, b.command);
+  compare(out, "tcp", a.tcp, b.tcp);
+  compare(out, "http", a.http, b.http);
+  compare(out, "expect_status", a.expect_status, b.expect_status);
   compare(out, "interval", a.interval, b.interval);
   compare(out, "timeout", a.timeout, b.timeout);
   compare(out, "rise", a.rise, b.rise);
   compare(out, "fall", a.fall, b.fall);
   if (script_user_changed) out.push_back("runs as the new script_user");
+  return {b.name, out.empty() ? Change::Unchanged : Change::Updated, std::move(out)};
+}
+
+GroupDiff diff_group(const GroupConfig& a, const GroupConfig& b) {
+  std::vector<std::string> out;
+  compare(out, "instances", a.instances, b.instances);
+  compare_hooks(out, a.hooks, b.hooks);
   return {b.name, out.empty() ? Change::Unchanged : Change::Updated, std::move(out)};
 }
 
@@ -121,6 +145,7 @@ void diff_global(const GlobalConfig& a, const GlobalConfig& b, ConfigDiff& diff)
   compare(diff.global, "router_id", a.router_id, b.router_id);
   compare(diff.global, "script_user", a.script_user, b.script_user);
   compare(diff.global, "metrics_textfile", a.metrics_textfile, b.metrics_textfile);
+  compare(diff.global, "notify_timeout", a.notify_timeout, b.notify_timeout);
   compare(diff.at_restart, "control_socket", a.control_socket, b.control_socket);
   compare(diff.at_restart, "state_dir", a.state_dir, b.state_dir);
 }
@@ -152,7 +177,8 @@ std::string_view to_string(Change change) {
 bool ConfigDiff::empty() const {
   const auto unchanged = [](const auto& item) { return item.change == Change::Unchanged; };
   return std::all_of(instances.begin(), instances.end(), unchanged) &&
-         std::all_of(checks.begin(), checks.end(), unchanged) && global.empty() &&
+         std::all_of(checks.begin(), checks.end(), unchanged) &&
+         std::all_of(groups.begin(), groups.end(), unchanged) && global.empty() &&
          at_restart.empty();
 }
 
@@ -165,6 +191,7 @@ ConfigDiff diff_configs(const Config& running, const Config& next) {
         return diff_check(a, b, script_user_changed);
       });
   diff.instances = diff_named<InstanceDiff>(running.instances, next.instances, diff_instance);
+  diff.groups = diff_named<GroupDiff>(running.groups, next.groups, diff_group);
   return diff;
 }
 
@@ -172,6 +199,7 @@ std::vector<std::string> format_plan(const ConfigDiff& diff) {
   std::vector<std::string> lines;
   format_items(lines, "instance", diff.instances);
   format_items(lines, "check", diff.checks);
+  format_items(lines, "group", diff.groups);
   for (const auto& g : diff.global) lines.push_back("global: " + g);
   for (const auto& g : diff.at_restart)
     lines.push_back("global: " + g + " (takes effect at the next restart, not by a reload)");

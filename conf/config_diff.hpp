@@ -4,7 +4,7 @@
 //
 // How each difference is applied, and why:
 //   - priority (except to or from 255), VIPs, advert_interval, preempt, preempt_delay, track,
-//     garp_*: updated in place; the protocol allows it without leaving MASTER.
+//     garp_*, notify hooks: updated in place; the protocol allows it without leaving MASTER.
 //   - interface, vrid, or priority to or from 255 (the address owner has other rules):
 //     restarted, i.e. removed (resigns if MASTER) and added again.
 //   - a check whose definition changed keeps its current health, so a reload that only
@@ -34,9 +34,18 @@ struct CheckDiff {
   std::vector<std::string> details;
 };
 
+// Sync groups are consulted at each state change, so a reload applies them by replacing the
+// configuration; the diff is for the plan.
+struct GroupDiff {
+  std::string name;
+  Change change = Change::Unchanged;  // never Restarted
+  std::vector<std::string> details;
+};
+
 struct ConfigDiff {
   std::vector<InstanceDiff> instances;  // the new file's order, then the removed ones
   std::vector<CheckDiff> checks;        // likewise
+  std::vector<GroupDiff> groups;        // likewise
   std::vector<std::string> global;      // applied: "router_id 'lb1' -> 'lb2'"
   std::vector<std::string> at_restart;  // not applied by a reload: "control_socket ..."
 

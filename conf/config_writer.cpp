@@ -41,12 +41,34 @@ void write_global(std::string& out, const GlobalConfig& g) {
   } else {
     out += fmt::format("metrics_textfile = {}\n", quoted(g.metrics_textfile));
   }
+  out += fmt::format("notify_timeout = {}\n", duration(g.notify_timeout));
+}
+
+void write_hooks(std::string& out, const HookConfig& h) {
+  const std::pair<std::string_view, const std::vector<std::string>*> keys[] = {
+      {"notify", &h.notify},       {"on_master", &h.on_master}, {"on_backup", &h.on_backup},
+      {"on_fault", &h.on_fault}, {"on_stop", &h.on_stop},
+  };
+  for (const auto& [key, argv] : keys) {
+    if (!argv->empty()) out += fmt::format("{} = {}\n", key, array(*argv, quoted));
+  }
+}
+
+std::string track(const TrackConfig& t) {
+  const auto subject = !t.check.empty()       ? fmt::format("check = {}", quoted(t.check))
+                       : !t.interface.empty() ? fmt::format("interface = {}", quoted(t.interface))
+                                              : fmt::format("file = {}", quoted(t.file));
+  return fmt::format("{{ {}, weight = {} }}", subject, t.weight);
 }
 
 void write_check(std::string& out, const CheckConfig& c) {
   out += "\n[[check]]\n";
   out += fmt::format("name = {}\n", quoted(c.name));
-  out += fmt::format("command = {}\n", array(c.command, quoted));
+  if (!c.command.empty()) out += fmt::format("command = {}\n", array(c.command, quoted));
+  if (!c.tcp.empty()) out += fmt::format("tcp = {}\n", quoted(c.tcp));
+  if (!c.http.empty()) {
+    out += fmt::format("http = {}\nexpect_status = {}\n", quoted(c.http), c.expect_status);
+  }
   out += fmt::format("interval = {}\ntimeout = {}\n", duration(c.interval), duration(c.timeout));
   out += fmt::format("rise = {}\nfall = {}\n", c.rise, c.fall);
 }
@@ -58,11 +80,16 @@ void write_instance(std::string& out, const InstanceConfig& i) {
   out += fmt::format("advert_interval = {}\n", duration(i.advert_interval));
   out += fmt::format("vips = {}\n", array(i.vips, [](const IpPrefix& p) { return quoted(p.to_string()); }));
   out += fmt::format("preempt = {}\npreempt_delay = {}\n", i.preempt, duration(i.preempt_delay));
-  out += fmt::format("track = {}\n", array(i.track, [](const TrackConfig& t) {
-                       return fmt::format("{{ check = {}, weight = {} }}", quoted(t.check), t.weight);
-                     }));
+  out += fmt::format("track = {}\n", array(i.track, track));
   out += fmt::format("garp_count = {}\ngarp_interval = {}\ngarp_refresh = {}\n", i.garp_count,
                      duration(i.garp_interval), duration(i.garp_refresh));
+  write_hooks(out, i.hooks);
+}
+
+void write_group(std::string& out, const GroupConfig& g) {
+  out += "\n[[group]]\n";
+  out += fmt::format("name = {}\ninstances = {}\n", quoted(g.name), array(g.instances, quoted));
+  write_hooks(out, g.hooks);
 }
 
 }  // namespace
@@ -72,6 +99,7 @@ std::string format_config(const Config& config) {
   write_global(out, config.global);
   for (const auto& c : config.checks) write_check(out, c);
   for (const auto& i : config.instances) write_instance(out, i);
+  for (const auto& g : config.groups) write_group(out, g);
   return out;
 }
 

@@ -57,7 +57,7 @@ TEST_CASE("config diff: priority, VIPs, timers and tracks are updated in place")
   CHECK(d.change == Change::Updated);
   CHECK(d.details == std::vector<std::string>{"priority 100 -> 120",
                                               "advert_interval 1s -> 100ms", "preempt true -> false",
-                                              "track [] -> [web:-50]", "garp_count 3 -> 5"});
+                                              "track [] -> [check web:-50]", "garp_count 3 -> 5"});
 }
 
 TEST_CASE("config diff: VIPs added and removed are named with a sign") {

@@ -341,7 +341,7 @@ TEST_CASE("config: check command is a non-empty argv starting with an absolute p
         "test.toml:3:26: check 'web': command entry 2 must be a string, not an integer");
   CHECK(only_error(head + R"(command = "/bin/true")") ==
         "test.toml:3:11: check 'web': command must be an array, not a string");
-  CHECK(only_error(head) == "test.toml:1:1: check 'web': missing required key 'command'");
+  CHECK(only_error(head) == "test.toml:1:1: check 'web': needs one of command, tcp or http (e.g. tcp = \"127.0.0.1:80\")");
 }
 
 TEST_CASE("config: instance names are 1..32 characters of [A-Za-z0-9_.-]") {
@@ -406,10 +406,11 @@ TEST_CASE("config: track references must name an existing check") {
   CHECK(only_error(tracked_instance_with(R"(track = [{ check = "web" }, { check = "web" }])")) ==
         "test.toml:10:39: instance 'web': track lists check 'web' twice");
   CHECK(only_error(tracked_instance_with(R"(track = [{ weight = -10 }])")) ==
-        "test.toml:10:10: instance 'web': track #1: missing required key 'check'");
+        "test.toml:10:10: instance 'web': track #1: needs one of check, interface or file (e.g. "
+        "track = [{ check = \"web\", weight = -100 }, { interface = \"eth1\" }])");
   CHECK(only_error(tracked_instance_with(R"(track = ["web"])")) ==
         "test.toml:10:10: instance 'web': track #1 must be a table (e.g. track = [{ check = "
-        "\"web\", weight = -100 }]), not a string");
+        "\"web\", weight = -100 }, { interface = \"eth1\" }]), not a string");
 }
 
 TEST_CASE("config: a track may reference a check defined later in the file") {
@@ -468,7 +469,7 @@ TEST_CASE("config: missing required keys point at the table header") {
   const std::vector<Diagnostic> unnamed = errors_of("[[check]]\n");
   REQUIRE(unnamed.size() == 2);
   CHECK(unnamed[0].to_string() == "test.toml:1:1: check #1: missing required key 'name'");
-  CHECK(unnamed[1].to_string() == "test.toml:1:1: check #1: missing required key 'command'");
+  CHECK(unnamed[1].to_string() == "test.toml:1:1: check #1: needs one of command, tcp or http (e.g. tcp = \"127.0.0.1:80\")");
 }
 
 TEST_CASE("config: wrong value types name the field and both types") {
