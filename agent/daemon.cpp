@@ -11,6 +11,15 @@
 #include "conf/config_writer.hpp"
 
 namespace floatd {
+namespace {
+
+std::optional<TrackedInterfaces::Link> query_tracked_interface(const std::string& name) {
+  const auto info = net::query_link(name);
+  if (!info) return std::nullopt;
+  return TrackedInterfaces::Link{info->ifindex, info->up};
+}
+
+}  // namespace
 
 Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log,
                const Handoff* resumed)
@@ -27,8 +36,11 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
       loop_, config.global.control_socket,
       [this](std::string_view request) { return handle_control(request); });
   tracking_ = std::make_unique<Tracking>(
-      loop_, config, resumed ? resumed->checks : std::map<std::string, checks::Health>{});
+      loop_, config, resumed ? resumed->checks : std::map<std::string, checks::Health>{},
+      query_tracked_interface);
+  hooks_ = std::make_unique<NotifyHooks>(loop_, config_);
   for (const auto& instance : config.instances) add_instance(instance);
+  sync_groups_.configure(config.groups, runners());
 
   // Listen before the instances start so no link change between query and start is lost.
   link_monitor_ = std::make_unique<net::LinkMonitor>(
@@ -141,6 +153,12 @@ void Daemon::start_instance(InstanceRunner& runner, const conf::InstanceConfig& 
   }
 }
 
+std::vector<InstanceRunner*> Daemon::runners() const {
+  std::vector<InstanceRunner*> out;
+  for (const auto& runner : instances_) out.push_back(runner.get());
+  return out;
+}
+
 InstanceRunner* Daemon::find_instance(const std::string& name) {
   for (auto& runner : instances_) {
     if (runner->name() == name) return runner.get();
@@ -163,6 +181,7 @@ void Daemon::remove_instance(const std::string& name) {
   if (!runner) return;
   runner->shutdown();
   tracking_->forget(*runner);
+  sync_groups_.forget(*runner);
   Link* link = link_of(*runner);
   link->dispatcher->unroute(runner->vrid());
   std::erase(link->instances, runner);
@@ -176,6 +195,7 @@ void Daemon::remove_instance(const std::string& name) {
 void Daemon::on_link_event(const net::LinkEvent& event) {
   if (auto found = links_.find(event.ifindex); found != links_.end())
     set_link_state(found->second, event.up);
+  tracking_->link_changed(event.ifindex, event.up);
 }
 
 // Notifications were lost (socket overrun): read the truth again.
@@ -185,6 +205,7 @@ void Daemon::resync_links() {
     const auto info = net::query_link(link.info.name);
     set_link_state(link, info && info->ifindex == ifindex && info->up);
   }
+  tracking_->links_resynced();
 }
 
 // RTM_NEWLINK arrives for any attribute change; only an up/down flip matters here.
@@ -225,6 +246,7 @@ void Daemon::on_state_change(const StateChange& change) {
   HistoryEntry entry{std::chrono::system_clock::now(), change};
   if (control_) control_->broadcast(control::to_line(state_change_to_json(entry)));
   history_.add(std::move(entry));
+  if (hooks_) hooks_->on_state_change(change);
   notifier_.update_status();
   if (metrics_file_) metrics_file_->write_soon();
 }
@@ -232,6 +254,9 @@ void Daemon::on_state_change(const StateChange& change) {
 Daemon::Exit Daemon::run() {
   notifier_.ready();
   ev_run(loop_, 0);
+  // Stopping: the on_stop hooks of the instances just stopped. Not before a hitless
+  // restart, whose MASTERs must not go without adverts while hooks run.
+  if (exit_ == Exit::Stopped) hooks_->drain(loop_);
   return exit_;
 }
 

@@ -5,6 +5,8 @@
 //   floatd_main -> Daemon -> InstanceRunner -> election (pure)
 //                    |            '-> ports (agent/ports.hpp) -> netlink/instance_ports
 //                    |-> Tracking (checks)          -> InstanceRunner::health/priority_changed
+//                    |-> SyncGroups (observes every InstanceRunner) -> resign/group_fault_changed
+//                    |-> NotifyHooks (state changes -> hooks, one at a time)
 //                    |-> LinkMonitor (netlink)      -> InstanceRunner::link_changed
 //                    |-> VrrpSocket4 (netlink) -> AdvertDispatcher -> InstanceRunner::advert_received
 //                    '-> ControlServer -> handle_control_request (status, resign, peers, ...)
@@ -30,6 +32,8 @@
 #include "agent/logging.hpp"
 #include "agent/maintenance_flag.hpp"
 #include "agent/metrics_textfile.hpp"
+#include "agent/notify_hooks.hpp"
+#include "agent/sync_groups.hpp"
 #include "agent/systemd_notifier.hpp"
 #include "conf/config.hpp"
 #include "conf/config_diff.hpp"
@@ -87,6 +91,7 @@ class Daemon {
                       const Handoff* resumed = nullptr);
   void remove_instance(const std::string& name);
   InstanceRunner* find_instance(const std::string& name);
+  std::vector<InstanceRunner*> runners() const;
   Link* link_of(const InstanceRunner& runner);
   ElectionConfig election_config(const conf::InstanceConfig& instance, const Link& link) const;
   static InstanceSettings instance_settings(const conf::InstanceConfig& instance,
@@ -94,7 +99,7 @@ class Daemon {
   // Reload steps (agent/daemon_reload.cpp).
   void check_links_exist(const conf::Config& next, const conf::ConfigDiff& diff) const;
   void apply(const conf::Config& next, const conf::ConfigDiff& diff,
-             Tracking::PreparedChecks prepared);
+             Tracking::PreparedChecks prepared, std::optional<checks::ScriptUser> hook_user);
   void reload_from_signal();
   // Hitless restart (floatctl restart): "" or why not.
   std::string request_restart();
@@ -119,6 +124,8 @@ class Daemon {
   net::AddressManager netlink_addresses_;
   net::GarpSender garp_;
   std::map<int, Link> links_;  // by ifindex
+  std::unique_ptr<NotifyHooks> hooks_;  // reads config_
+  SyncGroups sync_groups_;  // before instances_: they call it until they are gone
   std::vector<std::unique_ptr<InstanceRunner>> instances_;
   std::unique_ptr<Tracking> tracking_;  // after instances_: it points at them
   std::unique_ptr<net::LinkMonitor> link_monitor_;

@@ -43,7 +43,8 @@ ReloadOutcome Daemon::reload(bool plan_only) {
   try {
     check_links_exist(next, diff);
     auto prepared = tracking_->prepare(next, diff);
-    apply(next, diff, std::move(prepared));
+    auto hook_user = NotifyHooks::user_for(next);
+    apply(next, diff, std::move(prepared), std::move(hook_user));
   } catch (const std::runtime_error& e) {
     return {false, false, {fmt::format("{}: {}", config_.path, e.what())}};
   }
@@ -70,11 +71,13 @@ void Daemon::check_links_exist(const conf::Config& next, const conf::ConfigDiff&
   }
 }
 
-// Order matters: instances leaving (and their trackers) go before their checks do, checks
-// change before the instances that follow them are re-evaluated, and new instances start
-// last, with every check they track in place.
+// Order matters: instances leaving (and their trackers) go before their checks do and before
+// the new configuration replaces the running one, checks change before the instances that
+// follow them are re-evaluated, and new instances start last, with every check they track
+// and their sync group in place.
 void Daemon::apply(const conf::Config& next, const conf::ConfigDiff& diff,
-                   Tracking::PreparedChecks prepared) {
+                   Tracking::PreparedChecks prepared,
+                   std::optional<checks::ScriptUser> hook_user) {
   log_->info("reloading {}", next.path);
   notifier_.reloading();
   for (const auto& d : diff.instances) {
@@ -82,6 +85,13 @@ void Daemon::apply(const conf::Config& next, const conf::ConfigDiff& diff,
     remove_instance(d.name);
     log_->info("instance {}: {}", d.name, d.change == conf::Change::Removed ? "removed" : "stopped for a restart");
   }
+  // The instances that stay or start now see the new file (hooks, groups); the ones that
+  // left stopped with the old one.
+  const auto kept = config_.global;
+  config_ = next;
+  config_.global.control_socket = kept.control_socket;
+  config_.global.state_dir = kept.state_dir;
+  hooks_->reconfigure(std::move(hook_user));
   tracking_->apply(std::move(prepared));
   for (const auto& d : diff.instances) {
     if (d.change != conf::Change::Updated) continue;
@@ -92,19 +102,25 @@ void Daemon::apply(const conf::Config& next, const conf::ConfigDiff& diff,
     tracking_->follow(runner, instance.track);  // also brings a new configured priority
     log_->info("instance {}: updated in place: {}", d.name, fmt::join(d.details, "; "));
   }
+  struct Fresh {
+    const conf::InstanceDiff* diff;
+    const conf::InstanceConfig* config;
+    InstanceRunner* runner = nullptr;
+  };
+  std::vector<Fresh> fresh;
   for (const auto& d : diff.instances) {
-    if (!starts_anew(d.change)) continue;
-    const auto& instance = instance_named(next, d.name);
-    start_instance(add_instance(instance), instance);
-    log_->info("instance {}: {}", d.name, d.change == conf::Change::Added ? "added" : "restarted");
+    if (starts_anew(d.change)) fresh.push_back({&d, &instance_named(next, d.name)});
+  }
+  for (auto& f : fresh) f.runner = &add_instance(*f.config);
+  sync_groups_.configure(next.groups, runners());  // before the new members start
+  for (const auto& f : fresh) {
+    start_instance(*f.runner, *f.config);
+    log_->info("instance {}: {}", f.diff->name,
+               f.diff->change == conf::Change::Added ? "added" : "restarted");
   }
   for (const auto& g : diff.global) log_->info("global: {}", g);
   for (const auto& g : diff.at_restart)
     log_->warn("global: {}: takes effect at the next restart, not by a reload", g);
-  const auto kept = config_.global;
-  config_ = next;
-  config_.global.control_socket = kept.control_socket;
-  config_.global.state_dir = kept.state_dir;
   notifier_.ready();
 }
 

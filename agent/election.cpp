@@ -85,7 +85,8 @@ class Step {
 // Why the instance cannot take part in the election now, if it cannot.
 std::optional<std::string> fault_reason(const ElectionState& st) {
   if (!st.link_up) return std::string("link down");
-  return st.health_fault;
+  if (st.health_fault) return st.health_fault;
+  return st.group_fault;
 }
 
 // After a FAULT condition changed (link, weight-0 trackers): enter or leave FAULT.
@@ -186,6 +187,15 @@ bool on_common(Step& s, const Event& e) {
             apply_fault_conditions(s, h.reason);
             return true;
           },
+          [&](const event::GroupFault& g) {
+            st.group_fault = g.reason;
+            apply_fault_conditions(s, g.reason.value_or("sync group healthy"));
+            return true;
+          },
+          [&](const event::ResignLifted&) {
+            st.resigned = false;  // a BACKUP preempts again by the usual rules
+            return true;
+          },
           [&](const event::PriorityChanged& p) {
             on_priority(s, p);
             return true;
@@ -253,8 +263,15 @@ void remember_peer(Step& s, const event::AdvertReceived& a) {
   if (a.priority != kResignPriority) s.state().last_peer = PeerHeard{a.source, a.priority, s.now()};
 }
 
+// The master we deferred to now advertises a priority below ours: it was demoted (a tracker).
+bool master_demoted_below_us(const ElectionState& before, const event::AdvertReceived& a) {
+  return before.master_address == a.source && before.master_priority >= before.priority &&
+         a.priority < before.priority;
+}
+
 void backup_on_advert(Step& s, const event::AdvertReceived& a) {
   auto& st = s.state();
+  const bool demoted = master_demoted_below_us(st, a);
   remember_peer(s, a);
   st.master_address = a.source;
   st.master_priority = a.priority;
@@ -264,7 +281,13 @@ void backup_on_advert(Step& s, const event::AdvertReceived& a) {
   }
   const bool lower = a.priority < st.priority;
   if (lower && s.config().preempt && !st.resigned && !st.maintenance) {
-    if (s.config().preempt_delay.count() == 0) return;  // discard: Master_Down_Timer runs out
+    if (s.config().preempt_delay.count() == 0) {
+      // RFC: discard, and the Master_Down_Timer runs out. Not for a master just demoted below
+      // us: it may not know we are here to hand over to (backups are silent), so we take over
+      // after our skew time, as if it had resigned.
+      if (demoted) s.arm(event::Timer::MasterDown, skew_time(st.priority, st.master_adver_interval));
+      return;
+    }
     if (!st.lower_master_since) st.lower_master_since = s.now();
     if (s.now() - *st.lower_master_since >= s.config().preempt_delay) return;  // delay over
   } else {
@@ -349,9 +372,9 @@ void on_master(Step& s, const Event& e) {
                    s.hand_over();
                    s.change_state(State::Init, "shutdown");
                  },
-                 [&](const event::Resign&) {
+                 [&](const event::Resign& r) {
                    s.hand_over();
-                   s.change_state(State::Backup, "resigned by the operator");
+                   s.change_state(State::Backup, r.reason);
                    s.state().resigned = true;
                    s.state().master_address.reset();
                    s.state().master_adver_interval = s.config().advert_interval;

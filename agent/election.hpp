@@ -55,9 +55,19 @@ struct TimerExpired {
 struct LinkDown {};
 struct LinkUp {};
 struct Shutdown {};
-// An operator hands the VIPs over (floatctl resign): as on shutdown, a priority-0 advert lets
-// a backup take over after its skew time; we stay BACKUP and do not preempt the new master.
-struct Resign {};
+// The VIPs are handed over (floatctl resign, or a sync group member left MASTER): as on
+// shutdown, a priority-0 advert lets a backup take over after its skew time; we stay BACKUP
+// and do not preempt the new master until ResignLifted or we are MASTER again.
+struct Resign {
+  std::string reason = "resigned by the operator";
+};
+// A sync group member became MASTER: a member that resigned with the group may preempt again.
+struct ResignLifted {};
+// A sync group holds this instance in FAULT while another member is in FAULT of its own
+// (nullopt: no longer). A third FAULT condition, next to the link and weight-0 trackers.
+struct GroupFault {
+  std::optional<std::string> reason;
+};
 // floatctl maintenance on|off: hand over if MASTER and stay out of MASTER until off.
 struct Maintenance {
   bool on = false;
@@ -76,7 +86,8 @@ struct PriorityChanged {
 
 using Event = std::variant<event::Startup, event::Resume, event::AdvertReceived, event::TimerExpired,
                            event::LinkDown, event::LinkUp, event::Shutdown, event::Resign,
-                           event::HealthChanged, event::PriorityChanged, event::Maintenance>;
+                           event::ResignLifted, event::HealthChanged, event::PriorityChanged,
+                           event::Maintenance, event::GroupFault>;
 
 namespace action {
 struct SendAdvert {
@@ -112,16 +123,19 @@ struct PeerHeard {
 
 struct ElectionState {
   State state = State::Init;
-  // The two FAULT conditions; the instance runs only while the link is up and it is healthy.
+  // The FAULT conditions; the instance runs only while the link is up, it is healthy and its
+  // sync group does not hold it in FAULT.
   bool link_up = true;
   std::optional<std::string> health_fault;  // why the weight-0 trackers say unhealthy
+  std::optional<std::string> group_fault;   // why the sync group holds it in FAULT
   std::uint8_t priority = 100;           // the priority we advertise and compare
   Duration master_adver_interval{0};     // learned from the master's adverts (BACKUP)
   std::optional<IpAddress> master_address;  // the last master heard (BACKUP)
   std::uint8_t master_priority = 0;
   // When a lower-priority master was first tolerated because of preempt_delay.
   std::optional<TimePoint> lower_master_since;
-  // Set by Resign: no preemption until we are MASTER again (a one-time handover).
+  // Set by Resign: no preemption until we are MASTER again or ResignLifted (a one-time
+  // handover).
   bool resigned = false;
   std::optional<PeerHeard> last_peer;
   // Maintenance: never MASTER, never preempts; survives restarts (the runtime persists it).

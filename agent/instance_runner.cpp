@@ -84,7 +84,13 @@ void InstanceRunner::link_changed(bool up) {
 
 void InstanceRunner::shutdown() { dispatch(event::Shutdown{}); }
 
-void InstanceRunner::resign() { dispatch(event::Resign{}); }
+void InstanceRunner::resign(std::string reason) { dispatch(event::Resign{std::move(reason)}); }
+
+void InstanceRunner::lift_resign() { dispatch(event::ResignLifted{}); }
+
+void InstanceRunner::group_fault_changed(std::optional<std::string> reason) {
+  dispatch(event::GroupFault{std::move(reason)});
+}
 
 void InstanceRunner::health_changed(bool healthy, const std::string& reason) {
   dispatch(event::HealthChanged{healthy, reason});
@@ -129,8 +135,12 @@ std::string InstanceRunner::advert_health(TimePoint now) const {
 
 void InstanceRunner::dispatch(const Event& event) {
   auto result = step(election_, state_, event, std::chrono::steady_clock::now());
-  state_ = std::move(result.state);
+  const auto before = std::exchange(state_, std::move(result.state));
   for (const auto& action : result.actions) execute(action);
+  const bool changed = before.state != state_.state || before.link_up != state_.link_up ||
+                       before.health_fault != state_.health_fault ||
+                       before.group_fault != state_.group_fault;
+  if (changed && observer_) observer_(*this, before);
 }
 
 void InstanceRunner::execute(const Action& action) {

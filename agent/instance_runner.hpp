@@ -2,7 +2,9 @@
 // executes the actions it returns through the ports (agent/ports.hpp), with libev timers
 // for the RFC timers and the gratuitous-ARP burst.
 #pragma once
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +60,17 @@ class InstanceRunner {
   void advert_received(const IpAddress& source, const Advert& advert);
   void link_changed(bool up);
   void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER
-  void resign();    // one-time handover when MASTER (floatctl resign)
+  // One-time handover when MASTER (floatctl resign, a sync group member left MASTER).
+  void resign(std::string reason = "resigned by the operator");
+  // From the sync group (agent/sync_groups): preempt again after a group resign; FAULT while
+  // another member is in FAULT (nullopt: no longer).
+  void lift_resign();
+  void group_fault_changed(std::optional<std::string> reason);
+  // Called after every event that changed the state or a FAULT condition, with the state
+  // before it (the sync groups follow their members this way). One observer; may re-enter
+  // this or another runner.
+  using Observer = std::function<void(InstanceRunner& runner, const ElectionState& before)>;
+  void observe(Observer observer) { observer_ = std::move(observer); }
   // From the trackers (agent/tracking): weight-0 health and the effective priority.
   void health_changed(bool healthy, const std::string& reason);
   void priority_changed(std::uint8_t priority, const std::string& reason);
@@ -105,6 +117,7 @@ class InstanceRunner {
   StateChangeLog& state_log_;
   std::shared_ptr<spdlog::logger> log_;
   ElectionState state_;
+  Observer observer_;
   event::Timer armed_timer_ = event::Timer::MasterDown;
   ev_timer timer_{};
   ev_timer garp_timer_{};

@@ -640,3 +640,28 @@ ctl() {
   shift
   timeout 10 "$FLOATCTL" -s "$E2E_WORK/$name.sock" "$@"
 }
+
+# instance_field NAME INSTANCE KEY: one field of one instance in node NAME's `floatctl status
+# --json` ("" if absent). Needs floatctl_init.
+instance_field() {
+  ctl "$1" status --json 2>/dev/null | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+print(next((str(i.get(sys.argv[2], "")) for i in doc["instances"] if i["name"] == sys.argv[1]), ""))
+' "$2" "$3" 2>/dev/null || true
+}
+# instance_state_is NAME INSTANCE STATE
+instance_state_is() { [[ "$(instance_field "$1" "$2" state)" == "$3" ]]; }
+
+# has_address NAME ADDRESS: ADDRESS (any prefix) is on node NAME's eth0.
+has_address() {
+  [[ "$(ip -n "${NODE_NS[$1]}" -4 -o addr show dev eth0 2>/dev/null)" == *" inet $2/"* ]]
+}
+# address_holders ADDRESS: the nodes holding ADDRESS on eth0, space separated, in node order.
+address_holders() {
+  local n out=()
+  for n in "${E2E_NODES[@]}"; do
+    has_address "$n" "$1" && out+=("$n")
+  done
+  echo "${out[*]}"
+}

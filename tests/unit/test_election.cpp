@@ -579,3 +579,67 @@ TEST_CASE("resume: ignored once running") {
   CHECK(r.state == st);
   CHECK(r.actions.empty());
 }
+
+TEST_CASE("a master demoted below us is preempted after our skew time, not a master down interval") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, started(c), advert(kHigherPeer, 150), t0 + 100ms).state;  // deferred to it
+  const auto r = step(c, st, advert(kHigherPeer, 50), t0 + 200ms);  // its tracker demoted it
+  CHECK(armed(r).timer == event::Timer::MasterDown);
+  CHECK(armed(r).at == t0 + 200ms + skew_time(100, 100ms));
+  // Its next lower advert does not push the timer further out.
+  const auto again = step(c, r.state, advert(kHigherPeer, 50), t0 + 250ms);
+  CHECK_FALSE(has<action::ArmTimer>(again));
+  const auto m = step(c, again.state, event::TimerExpired{event::Timer::MasterDown},
+                      t0 + 200ms + skew_time(100, 100ms));
+  CHECK(m.state.state == State::Master);
+  CHECK(all_of<action::Transition>(m).at(0).reason.find("preempting lower-priority master") == 0);
+}
+
+TEST_CASE("a lower-priority master we never deferred to is preempted by the RFC rule only") {
+  const auto c = config(100, 100ms);
+  const auto r = step(c, started(c), advert(kHigherPeer, 50), t0 + 100ms);
+  CHECK(r.actions.empty());  // discarded: the Master_Down_Timer from start-up runs out
+}
+
+TEST_CASE("without preemption a demoted master keeps the VIP") {
+  auto c = config(100, 100ms);
+  c.preempt = false;
+  auto st = step(c, started(c), advert(kHigherPeer, 150), t0 + 100ms).state;
+  const auto r = step(c, st, advert(kHigherPeer, 50), t0 + 200ms);
+  CHECK(armed(r).at == t0 + 200ms + master_down_interval(100, 100ms));  // accepted as master
+}
+
+TEST_CASE("a resign carries its reason; ResignLifted lets a resigned backup preempt again") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::Resign{"sync group 'lb': db left MASTER"}, t0 + 2s);
+  CHECK(all_of<action::Transition>(r).at(0).reason == "sync group 'lb': db left MASTER");
+  REQUIRE(r.state.resigned);
+  const auto lifted = step(c, r.state, event::ResignLifted{}, t0 + 3s);
+  CHECK_FALSE(lifted.state.resigned);
+  CHECK(lifted.actions.empty());
+  // A lower master is now discarded again: we preempt when the Master_Down_Timer runs out.
+  CHECK(step(c, lifted.state, advert(kLowerPeer, 100), t0 + 3s + 10ms).actions.empty());
+}
+
+TEST_CASE("group fault: a MASTER hands over and waits in FAULT until the group releases it") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::GroupFault{"sync group 'lb': db in FAULT (link down)"},
+                      t0 + 2s);
+  CHECK(r.state.state == State::Fault);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(all_of<action::Transition>(r).at(0).reason == "sync group 'lb': db in FAULT (link down)");
+  // Adverts and timers change nothing in FAULT.
+  CHECK(step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 3s).actions.empty());
+  const auto released = step(c, r.state, event::GroupFault{}, t0 + 4s);
+  CHECK(released.state.state == State::Backup);
+  CHECK_FALSE(released.state.group_fault.has_value());
+}
+
+TEST_CASE("group fault at start: the instance starts in FAULT") {
+  const auto c = config(100, 100ms);
+  auto st = step(c, initial_state(c), event::GroupFault{"sync group 'lb': db in FAULT (x)"}, t0).state;
+  CHECK(st.state == State::Init);
+  const auto r = step(c, st, event::Startup{}, t0);
+  CHECK(r.state.state == State::Fault);
+}
