@@ -46,7 +46,7 @@ Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog&
   link_monitor_ = std::make_unique<net::LinkMonitor>(
       loop_, net::LinkMonitor::Callbacks{
                  [this](const net::LinkEvent& e) { on_link_event(e); },
-                 [](const net::AddressEvent&) {},
+                 [this](const net::AddressEvent& e) { on_address_event(e); },
                  [this] { resync_links(); },
              });
   if (maintenance_)
@@ -121,8 +121,10 @@ ElectionConfig Daemon::election_config(const conf::InstanceConfig& instance,
 
 InstanceSettings Daemon::instance_settings(const conf::InstanceConfig& instance,
                                            const std::string& interface) {
-  return {instance.name,          interface,          instance.vips, instance.garp_count,
-          instance.garp_interval, instance.garp_refresh};
+  return {instance.name,          interface,
+          instance.vips,          instance.garp_count,
+          instance.garp_interval, instance.garp_refresh,
+          instance.on_vip_removed == conf::OnVipRemoved::Restore};
 }
 
 InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
@@ -190,6 +192,13 @@ void Daemon::remove_instance(const std::string& name) {
     links_.erase(link->info.ifindex);
   }
   std::erase_if(instances_, [&](const auto& r) { return r.get() == runner; });
+}
+
+void Daemon::on_address_event(const net::AddressEvent& event) {
+  if (event.added) return;
+  const auto found = links_.find(event.ifindex);
+  if (found == links_.end()) return;
+  for (auto* instance : found->second.instances) instance->address_removed(event.prefix);
 }
 
 void Daemon::on_link_event(const net::LinkEvent& event) {

@@ -106,6 +106,7 @@ class Daemon {
   Handoff handoff() const;
   static void on_restart_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
   void on_link_event(const net::LinkEvent& event);
+  void on_address_event(const net::AddressEvent& event);
   void resync_links();
   void set_link_state(Link& link, bool up);
   void stop();

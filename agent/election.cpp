@@ -86,7 +86,8 @@ class Step {
 std::optional<std::string> fault_reason(const ElectionState& st) {
   if (!st.link_up) return std::string("link down");
   if (st.health_fault) return st.health_fault;
-  return st.group_fault;
+  if (st.group_fault) return st.group_fault;
+  return st.vips_lost;
 }
 
 // After a FAULT condition changed (link, weight-0 trackers): enter or leave FAULT.
@@ -239,6 +240,12 @@ void on_init(Step& s, const Event& e) {
 void on_fault(Step& s, const Event& e) {
   std::visit(Overloaded{
                  [&](const event::Shutdown&) { s.change_state(State::Init, "shutdown"); },
+                 [&](const event::TimerExpired& t) {
+                   // The hold-down of VipsLost is over (no other timer runs in FAULT).
+                   if (t.timer != event::Timer::MasterDown || !s.state().vips_lost) return;
+                   s.state().vips_lost.reset();
+                   apply_fault_conditions(s, "VIP hold-down over");
+                 },
                  [](const auto&) { /* no election in FAULT; nothing to resign */ },
              },
              e);
@@ -371,6 +378,11 @@ void on_master(Step& s, const Event& e) {
                  [&](const event::Shutdown&) {
                    s.hand_over();
                    s.change_state(State::Init, "shutdown");
+                 },
+                 [&](const event::VipsLost& v) {
+                   s.state().vips_lost = v.reason;
+                   apply_fault_conditions(s, v.reason);
+                   s.arm(event::Timer::MasterDown, s.own_master_down_interval());
                  },
                  [&](const event::Resign& r) {
                    s.hand_over();

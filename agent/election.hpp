@@ -68,6 +68,12 @@ struct ResignLifted {};
 struct GroupFault {
   std::optional<std::string> reason;
 };
+// Someone else deleted a VIP of this MASTER and on_vip_removed = "fault": hand over and stay
+// in FAULT for one master down interval, so a backup takes the VIPs and we do not grab them
+// straight back.
+struct VipsLost {
+  std::string reason;
+};
 // floatctl maintenance on|off: hand over if MASTER and stay out of MASTER until off.
 struct Maintenance {
   bool on = false;
@@ -87,7 +93,7 @@ struct PriorityChanged {
 using Event = std::variant<event::Startup, event::Resume, event::AdvertReceived, event::TimerExpired,
                            event::LinkDown, event::LinkUp, event::Shutdown, event::Resign,
                            event::ResignLifted, event::HealthChanged, event::PriorityChanged,
-                           event::Maintenance, event::GroupFault>;
+                           event::Maintenance, event::GroupFault, event::VipsLost>;
 
 namespace action {
 struct SendAdvert {
@@ -128,6 +134,7 @@ struct ElectionState {
   bool link_up = true;
   std::optional<std::string> health_fault;  // why the weight-0 trackers say unhealthy
   std::optional<std::string> group_fault;   // why the sync group holds it in FAULT
+  std::optional<std::string> vips_lost;     // VipsLost, until its Master_Down_Timer runs out
   std::uint8_t priority = 100;           // the priority we advertise and compare
   Duration master_adver_interval{0};     // learned from the master's adverts (BACKUP)
   std::optional<IpAddress> master_address;  // the last master heard (BACKUP)

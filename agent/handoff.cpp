@@ -30,13 +30,14 @@ std::optional<checks::Health> health_named(const std::string& text) {
 json counters_to_json(const InstanceCounters& c) {
   return {{"adverts_sent", c.adverts_sent},         {"send_errors", c.send_errors},
           {"adverts_received", c.adverts_received}, {"transitions", c.transitions},
-          {"became_master", c.became_master}};
+          {"became_master", c.became_master}, {"vips_restored", c.vips_restored}};
 }
 
 InstanceCounters counters_from_json(const json& j) {
   return {j.at("adverts_sent").get<std::uint64_t>(), j.at("send_errors").get<std::uint64_t>(),
           j.at("adverts_received").get<std::uint64_t>(), j.at("transitions").get<std::uint64_t>(),
-          j.at("became_master").get<std::uint64_t>()};
+          j.at("became_master").get<std::uint64_t>(),
+          j.value("vips_restored", std::uint64_t{0})};  // absent in a 0.x handoff
 }
 
 Handoff::Instance instance_from_json(const json& j) {

@@ -183,6 +183,26 @@ void InstanceRunner::send_advert(std::uint8_t priority) {
   send_failing_ = err != 0;
 }
 
+void InstanceRunner::address_removed(const IpPrefix& prefix) {
+  if (state_.state != State::Master) return;
+  const auto vip = std::find_if(settings_.vips.begin(), settings_.vips.end(),
+                                [&](const IpPrefix& v) { return v.address == prefix.address; });
+  if (vip == settings_.vips.end()) return;
+  const auto what = fmt::format("VIP {} was removed from {} by someone else", vip->to_string(),
+                                settings_.interface);
+  if (!settings_.restore_removed_vips) {
+    dispatch(event::VipsLost{what + " (on_vip_removed = fault)"});
+    return;
+  }
+  log_->warn("{}: {}; restoring it", settings_.name, what);
+  if (auto err = ports_.addresses.add(*vip); !err.empty()) {
+    log_->error("{}: cannot restore VIP {}: {}", settings_.name, vip->to_string(), err);
+    return;
+  }
+  ++counters_.vips_restored;
+  start_announcements();  // neighbours may have dropped or moved their entry meanwhile
+}
+
 void InstanceRunner::add_vips() {
   for (const auto& vip : settings_.vips) {
     if (auto err = ports_.addresses.add(vip); !err.empty())

@@ -30,6 +30,8 @@ struct InstanceSettings {
   int garp_count = 3;  // rounds in the burst on becoming MASTER
   Duration garp_interval = std::chrono::milliseconds(100);
   Duration garp_refresh{0};  // 0: no periodic refresh while MASTER
+  // A VIP someone else deletes while MASTER: put it back (true) or hand over (VipsLost).
+  bool restore_removed_vips = true;
 };
 
 struct InstancePorts {
@@ -75,6 +77,9 @@ class InstanceRunner {
   void health_changed(bool healthy, const std::string& reason);
   void priority_changed(std::uint8_t priority, const std::string& reason);
   void set_maintenance(bool on);  // floatctl maintenance on|off
+  // An address left the instance's interface (netlink). Only a VIP of a MASTER matters: it
+  // was not us who removed it (we leave MASTER first, or drop it from the settings first).
+  void address_removed(const IpPrefix& prefix);
   // Reload of an instance on the same interface and VRID (see conf/config_diff.hpp). A MASTER
   // adds and announces new VIPs and removes dropped ones at once, and advertises the new set;
   // timers use the new interval from their next arming. A new configured priority reaches

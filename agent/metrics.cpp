@@ -97,6 +97,9 @@ std::string format_metrics(const std::vector<InstanceMetrics>& instances,
   per_instance(out, instances, "floatd_master_transitions_total", "counter",
                "Times the instance became MASTER.",
                [](const auto& i) { return i.counters.became_master; });
+  per_instance(out, instances, "floatd_vips_restored_total", "counter",
+               "VIPs put back after someone else deleted them from a MASTER.",
+               [](const auto& i) { return i.counters.vips_restored; });
 
   header(out, "floatd_adverts_dropped_total", "counter", "Received adverts dropped, by reason.");
   for (const auto& itf : interfaces) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/ip_address.hpp"
@@ -68,6 +69,13 @@ struct HookConfig {
   bool operator==(const HookConfig&) const = default;
 };
 
+// What a MASTER does when someone else deletes one of its VIPs (ip addr del, a network
+// manager): put it back, or give the VIPs up (FAULT for a master down interval).
+enum class OnVipRemoved { Restore, Fault };
+constexpr std::string_view to_string(OnVipRemoved policy) {
+  return policy == OnVipRemoved::Restore ? "restore" : "fault";
+}
+
 struct InstanceConfig {
   std::string name;
   std::string interface;
@@ -84,6 +92,7 @@ struct InstanceConfig {
   Duration garp_interval = std::chrono::milliseconds(100);
   Duration garp_refresh{0};
   HookConfig hooks;
+  OnVipRemoved on_vip_removed = OnVipRemoved::Restore;
 
   bool operator==(const InstanceConfig&) const = default;
 };

@@ -13,6 +13,7 @@ std::string text(const std::string& s) { return fmt::format("'{}'", s); }
 std::string text(int n) { return std::to_string(n); }
 std::string text(bool b) { return b ? "true" : "false"; }
 std::string text(Duration d) { return format_duration(d); }
+std::string text(OnVipRemoved p) { return std::string(to_string(p)); }
 
 std::string text(const std::vector<std::string>& argv) {
   std::string out = "[";
@@ -85,6 +86,7 @@ std::vector<std::string> in_place_changes(const InstanceConfig& a, const Instanc
   compare(out, "garp_count", a.garp_count, b.garp_count);
   compare(out, "garp_interval", a.garp_interval, b.garp_interval);
   compare(out, "garp_refresh", a.garp_refresh, b.garp_refresh);
+  compare(out, "on_vip_removed", a.on_vip_removed, b.on_vip_removed);
   compare_hooks(out, a.hooks, b.hooks);
   return out;
 }

@@ -177,6 +177,16 @@ InstanceConfig SchemaReader::read_instance(const toml::value& table, std::size_t
   }
   read_tracks(r, instance);
   read_garp(r, instance);
+  if (auto policy = r.string("on_vip_removed")) {
+    if (policy->value == "restore") {
+      instance.on_vip_removed = OnVipRemoved::Restore;
+    } else if (policy->value == "fault") {
+      instance.on_vip_removed = OnVipRemoved::Fault;
+    } else {
+      r.error(*policy->node, fmt::format("on_vip_removed '{}' must be \"restore\" or \"fault\"",
+                                         policy->value));
+    }
+  }
   instance.hooks = read_hooks(r);
   r.report_unknown_keys();
   return instance;

@@ -83,6 +83,7 @@ void write_instance(std::string& out, const InstanceConfig& i) {
   out += fmt::format("track = {}\n", array(i.track, track));
   out += fmt::format("garp_count = {}\ngarp_interval = {}\ngarp_refresh = {}\n", i.garp_count,
                      duration(i.garp_interval), duration(i.garp_refresh));
+  out += fmt::format("on_vip_removed = {}\n", quoted(std::string(to_string(i.on_vip_removed))));
   write_hooks(out, i.hooks);
 }
 

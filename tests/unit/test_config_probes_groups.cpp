@@ -188,3 +188,14 @@ TEST_CASE("config diff: hooks update an instance in place; groups are listed in 
                                  "instance web: updated in place: on_master [] -> ['/bin/up']",
                                  "instance db: unchanged", "group g: added"});
 }
+
+TEST_CASE("config: on_vip_removed is restore (default) or fault") {
+  CHECK(accept(instance("web", 51)).instances[0].on_vip_removed == OnVipRemoved::Restore);
+  CHECK(accept(instance("web", 51, "on_vip_removed = \"fault\"")).instances[0].on_vip_removed ==
+        OnVipRemoved::Fault);
+  CHECK(errors_of(instance("web", 51, "on_vip_removed = \"ignore\"")) ==
+        std::vector<std::string>{
+            "t.toml:6:18: instance 'web': on_vip_removed 'ignore' must be \"restore\" or \"fault\""});
+  CHECK(format_config(accept(instance("web", 51, "on_vip_removed = \"fault\"")))
+            .find("on_vip_removed = \"fault\"") != std::string::npos);
+}

@@ -643,3 +643,20 @@ TEST_CASE("group fault at start: the instance starts in FAULT") {
   const auto r = step(c, st, event::Startup{}, t0);
   CHECK(r.state.state == State::Fault);
 }
+
+TEST_CASE("VIPs lost (on_vip_removed = fault): hand over, FAULT for a master down interval") {
+  const auto c = config(150, 100ms);
+  const auto r = step(c, as_master(c), event::VipsLost{"VIP removed by someone else"}, t0 + 2s);
+  CHECK(r.state.state == State::Fault);
+  CHECK(all_of<action::SendAdvert>(r).at(0).priority == 0);
+  CHECK(has<action::RemoveVips>(r));
+  CHECK(armed(r).at == t0 + 2s + master_down_interval(150, 100ms));
+  // Adverts do not end it; its timer does, and the instance is an ordinary BACKUP again.
+  CHECK(step(c, r.state, advert(kLowerPeer, 100), t0 + 2s + 50ms).state.state == State::Fault);
+  const auto after = step(c, r.state, event::TimerExpired{event::Timer::MasterDown}, t0 + 3s);
+  CHECK(after.state.state == State::Backup);
+  CHECK_FALSE(after.state.vips_lost.has_value());
+  // Outside MASTER it means nothing.
+  const auto backup = started(c);
+  CHECK(step(c, backup, event::VipsLost{"x"}, t0 + 1s).state == backup);
+}

@@ -210,3 +210,26 @@ TEST_CASE("runner: advert health is fine while the Adver_Timer runs, a problem o
   CHECK(f.runner->advert_health(now()).empty());  // within 3 intervals + 1 s
   CHECK(f.runner->advert_health(now() + 2s).find("web: MASTER but no advert for") == 0);
 }
+
+TEST_CASE("runner: a VIP deleted by someone else from a MASTER is put back and announced") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  f.addresses.log.clear();
+  const auto announced = f.announcer.announced.size();
+  f.runner->address_removed(*IpPrefix::parse("192.0.2.7/24"));  // not a VIP: ignored
+  CHECK(f.addresses.log.empty());
+  f.runner->address_removed(kVip);
+  CHECK(f.addresses.log == std::vector<std::string>{"add 192.0.2.100/24"});
+  CHECK(f.announcer.announced.size() > announced);
+  CHECK(f.runner->counters().vips_restored == 1);
+  CHECK(f.state() == State::Master);
+}
+
+TEST_CASE("runner: a VIP removed while not MASTER is none of our business") {
+  Fixture f;
+  f.runner->start(true, {});
+  REQUIRE(f.state() == State::Backup);
+  f.runner->address_removed(kVip);
+  CHECK(f.addresses.log.empty());
+}
