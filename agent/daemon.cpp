@@ -121,10 +121,14 @@ ElectionConfig Daemon::election_config(const conf::InstanceConfig& instance,
 
 InstanceSettings Daemon::instance_settings(const conf::InstanceConfig& instance,
                                            const std::string& interface) {
-  return {instance.name,          interface,
-          instance.vips,          instance.garp_count,
-          instance.garp_interval, instance.garp_refresh,
-          instance.on_vip_removed == conf::OnVipRemoved::Restore};
+  return {.name = instance.name,
+          .interface = interface,
+          .vips = instance.vips,
+          .garp_count = instance.garp_count,
+          .garp_interval = instance.garp_interval,
+          .garp_refresh = instance.garp_refresh,
+          .restore_removed_vips = instance.on_vip_removed == conf::OnVipRemoved::Restore,
+          .garp_repeat = instance.garp_repeat};
 }
 
 InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {

@@ -219,17 +219,33 @@ void InstanceRunner::remove_vips() {
 }
 
 // The first round goes out at once; the rest of the burst, then the optional refresh, on a timer.
+// Announcements: the burst (garp_count rounds, garp_interval apart), the late round at
+// garp_repeat, then a round every garp_refresh; one one-shot timer, re-armed for each.
 void InstanceRunner::start_announcements() {
   announce_round();
   garp_rounds_left_ = settings_.garp_count - 1;
+  garp_repeat_at_.reset();
+  const auto burst = (settings_.garp_count - 1) * settings_.garp_interval;
+  if (settings_.garp_repeat > burst) {
+    garp_repeat_at_ = std::chrono::steady_clock::now() + settings_.garp_repeat;
+  }
+  schedule_announcement();
+}
+
+void InstanceRunner::schedule_announcement() {
   ev_timer_stop(loop_, &garp_timer_);
+  Duration after;
   if (garp_rounds_left_ > 0) {
-    ev_timer_set(&garp_timer_, seconds(settings_.garp_interval), seconds(settings_.garp_interval));
+    after = settings_.garp_interval;
+  } else if (garp_repeat_at_) {
+    after = std::max(Duration::zero(), std::chrono::duration_cast<Duration>(
+                                           *garp_repeat_at_ - std::chrono::steady_clock::now()));
   } else if (settings_.garp_refresh.count() > 0) {
-    ev_timer_set(&garp_timer_, seconds(settings_.garp_refresh), seconds(settings_.garp_refresh));
+    after = settings_.garp_refresh;
   } else {
     return;
   }
+  ev_timer_set(&garp_timer_, seconds(after), 0.);
   ev_timer_start(loop_, &garp_timer_);
 }
 
@@ -255,17 +271,15 @@ void InstanceRunner::on_timer(struct ev_loop*, ev_timer* watcher, int) {
   self->dispatch(event::TimerExpired{self->armed_timer_});
 }
 
-void InstanceRunner::on_garp_timer(struct ev_loop* loop, ev_timer* watcher, int) {
+void InstanceRunner::on_garp_timer(struct ev_loop*, ev_timer* watcher, int) {
   auto* self = static_cast<InstanceRunner*>(watcher->data);
   self->announce_round();
-  if (self->garp_rounds_left_ > 0 && --self->garp_rounds_left_ == 0) {
-    ev_timer_stop(loop, watcher);
-    if (self->settings_.garp_refresh.count() > 0) {
-      ev_timer_set(watcher, seconds(self->settings_.garp_refresh),
-                   seconds(self->settings_.garp_refresh));
-      ev_timer_start(loop, watcher);
-    }
+  if (self->garp_rounds_left_ > 0) {
+    --self->garp_rounds_left_;
+  } else {
+    self->garp_repeat_at_.reset();  // the late round, or a refresh round: both done
   }
+  self->schedule_announcement();
 }
 
 }  // namespace floatd

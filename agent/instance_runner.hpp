@@ -32,6 +32,10 @@ struct InstanceSettings {
   Duration garp_refresh{0};  // 0: no periodic refresh while MASTER
   // A VIP someone else deletes while MASTER: put it back (true) or hand over (VipsLost).
   bool restore_removed_vips = true;
+  // One more round this long after the burst started (0: none). Linux ignores an ARP that
+  // would change a neighbour entry updated less than `locktime` (1 s) ago, e.g. by the
+  // other side of a split brain; this round lands after that.
+  Duration garp_repeat = std::chrono::seconds(2);
 };
 
 struct InstancePorts {
@@ -111,6 +115,7 @@ class InstanceRunner {
   void remove_vips();
   void start_announcements();
   void announce_round();
+  void schedule_announcement();
   void arm_timer(TimePoint at);
   static void on_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
   static void on_garp_timer(struct ev_loop* loop, ev_timer* watcher, int revents);
@@ -129,6 +134,7 @@ class InstanceRunner {
   LastChange last_change_;
   InstanceCounters counters_;
   int garp_rounds_left_ = 0;
+  std::optional<TimePoint> garp_repeat_at_;  // the pending late round
   bool send_failing_ = false;  // log a failing send once, not at every advert
   TimePoint last_advert_attempt_{};
 };

@@ -91,6 +91,8 @@ struct InstanceConfig {
   int garp_count = 3;
   Duration garp_interval = std::chrono::milliseconds(100);
   Duration garp_refresh{0};
+  // One more round this long after becoming MASTER (0 = none): see agent/instance_runner.hpp.
+  Duration garp_repeat = std::chrono::seconds(2);
   HookConfig hooks;
   OnVipRemoved on_vip_removed = OnVipRemoved::Restore;
 

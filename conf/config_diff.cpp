@@ -85,6 +85,7 @@ std::vector<std::string> in_place_changes(const InstanceConfig& a, const Instanc
   compare(out, "track", a.track, b.track);
   compare(out, "garp_count", a.garp_count, b.garp_count);
   compare(out, "garp_interval", a.garp_interval, b.garp_interval);
+  compare(out, "garp_repeat", a.garp_repeat, b.garp_repeat);
   compare(out, "garp_refresh", a.garp_refresh, b.garp_refresh);
   compare(out, "on_vip_removed", a.on_vip_removed, b.on_vip_removed);
   compare_hooks(out, a.hooks, b.hooks);

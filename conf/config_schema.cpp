@@ -26,6 +26,7 @@ constexpr IntRange kGarpCountRange{1, 100};
 constexpr DurationRange kAdvertIntervalRange{milliseconds(10), milliseconds(40950)};
 constexpr DurationRange kPreemptDelayRange{Duration::zero(), hours(1)};
 constexpr DurationRange kGarpIntervalRange{milliseconds(10), seconds(10)};
+constexpr DurationRange kGarpRepeatRange{Duration::zero(), std::chrono::minutes(1)};
 constexpr DurationRange kNotifyTimeoutRange{milliseconds(10), hours(1)};
 constexpr DurationRange kAnyDuration{};
 constexpr Duration kMinGarpRefresh = seconds(1);
@@ -224,6 +225,9 @@ void SchemaReader::read_garp(TableReader& r, InstanceConfig& instance) {
   }
   if (auto interval = r.duration("garp_interval", kGarpIntervalRange)) {
     instance.garp_interval = interval->value;
+  }
+  if (auto repeat = r.duration("garp_repeat", kGarpRepeatRange)) {
+    instance.garp_repeat = repeat->value;
   }
   if (auto refresh = r.duration("garp_refresh", kAnyDuration)) {
     if (refresh->value != Duration::zero() && refresh->value < kMinGarpRefresh) {

@@ -81,8 +81,9 @@ void write_instance(std::string& out, const InstanceConfig& i) {
   out += fmt::format("vips = {}\n", array(i.vips, [](const IpPrefix& p) { return quoted(p.to_string()); }));
   out += fmt::format("preempt = {}\npreempt_delay = {}\n", i.preempt, duration(i.preempt_delay));
   out += fmt::format("track = {}\n", array(i.track, track));
-  out += fmt::format("garp_count = {}\ngarp_interval = {}\ngarp_refresh = {}\n", i.garp_count,
-                     duration(i.garp_interval), duration(i.garp_refresh));
+  out += fmt::format("garp_count = {}\ngarp_interval = {}\ngarp_repeat = {}\ngarp_refresh = {}\n",
+                     i.garp_count, duration(i.garp_interval), duration(i.garp_repeat),
+                     duration(i.garp_refresh));
   out += fmt::format("on_vip_removed = {}\n", quoted(std::string(to_string(i.on_vip_removed))));
   write_hooks(out, i.hooks);
 }

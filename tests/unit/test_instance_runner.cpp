@@ -24,13 +24,15 @@ struct Fixture {
   StateChangeLog state_log{LogTarget::Stderr};
   std::unique_ptr<InstanceRunner> runner;
 
-  explicit Fixture(std::uint8_t priority = 100, int garp_count = 3) {
+  explicit Fixture(std::uint8_t priority = 100, int garp_count = 3,
+                   Duration garp_repeat = std::chrono::seconds(2)) {
     ElectionConfig election;
     election.vrid = 51;
     election.priority = priority;
     election.advert_interval = 10ms;
     election.primary_address = *IpAddress::parse("192.0.2.1");
     InstanceSettings settings{"web", "eth0", {kVip}, garp_count, 10ms, Duration{0}};
+    settings.garp_repeat = garp_repeat;
     runner = std::make_unique<InstanceRunner>(
         loop, settings, election, InstancePorts{socket, addresses, announcer}, state_log);
   }
@@ -81,6 +83,18 @@ TEST_CASE("runner: the gratuitous ARP burst has garp_count rounds, then stops") 
   // Well past the burst (several more adverts), no fourth round.
   const auto adverts = f.socket.sent.size();
   REQUIRE(f.run_until([&] { return f.socket.sent.size() >= adverts + 6; }));
+  CHECK(f.announcer.announced.size() == 3);
+}
+
+TEST_CASE("runner: one late round follows the burst at garp_repeat, then nothing") {
+  Fixture f(100, 2, 150ms);
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.announcer.announced.size() >= 2; }));  // the burst
+  const auto burst_done = std::chrono::steady_clock::now();
+  REQUIRE(f.run_until([&] { return f.announcer.announced.size() >= 3; }));  // the late one
+  CHECK(std::chrono::steady_clock::now() - burst_done >= 100ms);  // not right after the burst
+  const auto adverts = f.socket.sent.size();
+  REQUIRE(f.run_until([&] { return f.socket.sent.size() >= adverts + 20; }));  // 200 ms on
   CHECK(f.announcer.announced.size() == 3);
 }
 
