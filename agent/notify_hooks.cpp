@@ -32,7 +32,9 @@ std::string hook_state_name(State state) {
 
 State group_state(const std::vector<State>& members) {
   const auto any = [&](State s) { return std::ranges::find(members, s) != members.end(); };
-  const auto all = [&](State s) { return std::ranges::all_of(members, [&](State m) { return m == s; }); };
+  const auto all = [&](State s) {
+    return std::ranges::all_of(members, [&](State m) { return m == s; });
+  };
   if (any(State::Fault)) return State::Fault;
   if (!members.empty() && all(State::Master)) return State::Master;
   if (all(State::Init)) return State::Init;
@@ -149,7 +151,8 @@ void NotifyHooks::drain(struct ev_loop* loop) {
                  .count(),
              queue_.pending() + (queue_.running() ? 1 : 0));
   const auto deadline = std::chrono::steady_clock::now() + config_.global.notify_timeout;
-  while ((queue_.running() || queue_.pending() > 0) && std::chrono::steady_clock::now() < deadline) {
+  while ((queue_.running() || queue_.pending() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     ev_run(loop, EVRUN_ONCE);
   }
 }

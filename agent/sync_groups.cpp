@@ -3,9 +3,6 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include "agent/logging.hpp"
 
 namespace floatd {
 namespace {
@@ -29,14 +26,13 @@ std::optional<std::string> group_fault_for(const std::string& group, const Insta
   return std::nullopt;
 }
 
-SyncGroups::SyncGroups() : log_(subsystem_logger("vrrp")) {}
-
 void SyncGroups::configure(std::vector<conf::GroupConfig> groups,
                            std::vector<InstanceRunner*> instances) {
   groups_ = std::move(groups);
   instances_ = std::move(instances);
   for (auto* runner : instances_) {
-    runner->observe([this](InstanceRunner& r, const ElectionState& before) { on_update(r, before); });
+    runner->observe(
+        [this](InstanceRunner& r, const ElectionState& before) { on_update(r, before); });
     if (!group_of(runner->name()) && runner->state().group_fault) runner->group_fault_changed({});
   }
   for (const auto& group : groups_) apply_faults(group);

@@ -19,16 +19,10 @@
 #include "agent/instance_runner.hpp"
 #include "conf/config.hpp"
 
-namespace spdlog {
-class logger;
-}
-
 namespace floatd {
 
 class SyncGroups {
  public:
-  SyncGroups();
-
   // The groups to keep and the instances that run now (at start and after every reload).
   // Makes every instance observed by this object and re-evaluates the group FAULTs;
   // instances in no group are released from any.
@@ -47,7 +41,6 @@ class SyncGroups {
   void apply_faults(const conf::GroupConfig& group);
   std::vector<InstanceRunner*> members(const conf::GroupConfig& group) const;
 
-  std::shared_ptr<spdlog::logger> log_;
   std::vector<conf::GroupConfig> groups_;
   std::vector<InstanceRunner*> instances_;
 };

@@ -62,7 +62,8 @@ std::optional<int> parse_tracked_value(std::string_view text) {
   if (ec == std::errc::result_out_of_range) {
     return text.starts_with('-') ? -kMaxTrackedFileValue : kMaxTrackedFileValue;
   }
-  return static_cast<int>(std::clamp<long long>(value, -kMaxTrackedFileValue, kMaxTrackedFileValue));
+  return static_cast<int>(
+      std::clamp<long long>(value, -kMaxTrackedFileValue, kMaxTrackedFileValue));
 }
 
 TrackedFiles::TrackedFiles(struct ev_loop* loop, OnChange on_change)
