@@ -19,6 +19,16 @@ std::optional<TrackedInterfaces::Link> query_tracked_interface(const std::string
   return TrackedInterfaces::Link{info->ifindex, info->up};
 }
 
+// nullopt: "auto".
+std::optional<packet::ChecksumVariant> checksum_variant(conf::ChecksumMode mode) {
+  switch (mode) {
+    case conf::ChecksumMode::Auto: return std::nullopt;
+    case conf::ChecksumMode::PseudoHeader: return packet::ChecksumVariant::PseudoHeader;
+    case conf::ChecksumMode::Rfc9568: return packet::ChecksumVariant::NoPseudoHeader;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Daemon::Daemon(struct ev_loop* loop, const conf::Config& config, StateChangeLog& state_log,
@@ -128,7 +138,8 @@ InstanceSettings Daemon::instance_settings(const conf::InstanceConfig& instance,
           .garp_interval = instance.garp_interval,
           .garp_refresh = instance.garp_refresh,
           .restore_removed_vips = instance.on_vip_removed == conf::OnVipRemoved::Restore,
-          .garp_repeat = instance.garp_repeat};
+          .garp_repeat = instance.garp_repeat,
+          .checksum = checksum_variant(instance.checksum)};
 }
 
 InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
@@ -137,7 +148,7 @@ InstanceRunner& Daemon::add_instance(const conf::InstanceConfig& instance) {
       loop_, instance_settings(instance, link.info.name), election_config(instance, link),
       InstancePorts{*link.advert_socket, *link.addresses, *link.announcer}, state_log_);
   link.dispatcher->route(instance.vrid, [r = runner.get()](const packet::Decoded& d) {
-    r->advert_received(d.source, d.advert);
+    r->advert_received(d.source, d.advert, d.checksum);
   });
   link.instances.push_back(runner.get());
   instances_.push_back(std::move(runner));

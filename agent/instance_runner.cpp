@@ -72,8 +72,10 @@ void InstanceRunner::freeze() {
   ev_timer_stop(loop_, &garp_timer_);
 }
 
-void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert) {
+void InstanceRunner::advert_received(const IpAddress& source, const Advert& advert,
+                                     packet::ChecksumVariant checksum) {
   ++counters_.adverts_received;
+  peer_checksum_ = checksum;
   dispatch(event::AdvertReceived{source, advert.priority,
                                  std::chrono::duration_cast<Duration>(advert.max_advert_interval)});
 }
@@ -173,7 +175,7 @@ void InstanceRunner::send_advert(std::uint8_t priority) {
   advert.max_advert_interval = std::chrono::duration_cast<Centiseconds>(election_.advert_interval);
   for (const auto& vip : settings_.vips) advert.addresses.push_back(vip.address);
   last_advert_attempt_ = std::chrono::steady_clock::now();
-  const int err = ports_.socket.send(advert);
+  const int err = ports_.socket.send(advert, settings_.checksum.value_or(peer_checksum_));
   ++(err == 0 ? counters_.adverts_sent : counters_.send_errors);
   if (err != 0 && !send_failing_) {
     log_->error("{}: cannot send advert: {}", settings_.name, std::strerror(err));

@@ -36,6 +36,10 @@ struct InstanceSettings {
   // would change a neighbour entry updated less than `locktime` (1 s) ago, e.g. by the
   // other side of a split brain; this round lands after that.
   Duration garp_repeat = std::chrono::seconds(2);
+  // The IPv4 checksum variant of our adverts; nullopt ("auto"): the one the last speaker we
+  // heard used (keepalived and FRR include the pseudo-header, RFC 9568 does not), the
+  // pseudo-header until we hear one.
+  std::optional<packet::ChecksumVariant> checksum;
 };
 
 struct InstancePorts {
@@ -63,7 +67,8 @@ class InstanceRunner {
   // Before a hitless restart: a last advert, so backups wait a full Master_Down_Interval
   // for the new process; then quiet, VIPs left in place.
   void freeze();
-  void advert_received(const IpAddress& source, const Advert& advert);
+  void advert_received(const IpAddress& source, const Advert& advert,
+                       packet::ChecksumVariant checksum = packet::ChecksumVariant::PseudoHeader);
   void link_changed(bool up);
   void shutdown();  // graceful: priority-0 advert and VIPs removed when MASTER
   // One-time handover when MASTER (floatctl resign, a sync group member left MASTER).
@@ -135,6 +140,7 @@ class InstanceRunner {
   InstanceCounters counters_;
   int garp_rounds_left_ = 0;
   std::optional<TimePoint> garp_repeat_at_;  // the pending late round
+  packet::ChecksumVariant peer_checksum_ = packet::ChecksumVariant::PseudoHeader;  // auto
   bool send_failing_ = false;  // log a failing send once, not at every advert
   TimePoint last_advert_attempt_{};
 };

@@ -6,6 +6,7 @@
 
 #include "agent/advert.hpp"
 #include "agent/ip_address.hpp"
+#include "netlink/vrrp_packet.hpp"
 
 namespace floatd {
 
@@ -13,7 +14,8 @@ namespace floatd {
 class AdvertSocket {
  public:
   virtual ~AdvertSocket() = default;
-  virtual int send(const Advert& advert) = 0;  // 0 or an errno value
+  // `checksum`: which IPv4 checksum variant to compute (IPv6 has one). 0 or an errno value.
+  virtual int send(const Advert& advert, packet::ChecksumVariant checksum) = 0;
 };
 
 // Adds and removes VIPs on one interface. Idempotent; "" on success, else the error text.

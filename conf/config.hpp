@@ -76,6 +76,19 @@ constexpr std::string_view to_string(OnVipRemoved policy) {
   return policy == OnVipRemoved::Restore ? "restore" : "fault";
 }
 
+// The IPv4 VRRPv3 checksum our adverts carry: auto (the variant of the speakers we hear;
+// the pseudo-header until one is heard), with the IPv4 pseudo-header (RFC 5798, keepalived,
+// FRR: keepalived 2.2.7 drops the other) or without it (RFC 9568).
+enum class ChecksumMode { Auto, PseudoHeader, Rfc9568 };
+constexpr std::string_view to_string(ChecksumMode mode) {
+  switch (mode) {
+    case ChecksumMode::Auto: return "auto";
+    case ChecksumMode::PseudoHeader: return "pseudo-header";
+    case ChecksumMode::Rfc9568: return "rfc9568";
+  }
+  return "?";
+}
+
 struct InstanceConfig {
   std::string name;
   std::string interface;
@@ -95,6 +108,7 @@ struct InstanceConfig {
   Duration garp_repeat = std::chrono::seconds(2);
   HookConfig hooks;
   OnVipRemoved on_vip_removed = OnVipRemoved::Restore;
+  ChecksumMode checksum = ChecksumMode::Auto;
 
   bool operator==(const InstanceConfig&) const = default;
 };

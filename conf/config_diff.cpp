@@ -14,6 +14,7 @@ std::string text(int n) { return std::to_string(n); }
 std::string text(bool b) { return b ? "true" : "false"; }
 std::string text(Duration d) { return format_duration(d); }
 std::string text(OnVipRemoved p) { return std::string(to_string(p)); }
+std::string text(ChecksumMode m) { return std::string(to_string(m)); }
 
 std::string text(const std::vector<std::string>& argv) {
   std::string out = "[";
@@ -88,6 +89,7 @@ std::vector<std::string> in_place_changes(const InstanceConfig& a, const Instanc
   compare(out, "garp_repeat", a.garp_repeat, b.garp_repeat);
   compare(out, "garp_refresh", a.garp_refresh, b.garp_refresh);
   compare(out, "on_vip_removed", a.on_vip_removed, b.on_vip_removed);
+  compare(out, "checksum", a.checksum, b.checksum);
   compare_hooks(out, a.hooks, b.hooks);
   return out;
 }

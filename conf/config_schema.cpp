@@ -188,6 +188,19 @@ InstanceConfig SchemaReader::read_instance(const toml::value& table, std::size_t
                                          policy->value));
     }
   }
+  if (auto checksum = r.string("checksum")) {
+    bool known = false;
+    for (auto mode : {ChecksumMode::Auto, ChecksumMode::PseudoHeader, ChecksumMode::Rfc9568}) {
+      if (checksum->value != to_string(mode)) continue;
+      instance.checksum = mode;
+      known = true;
+    }
+    if (!known) {
+      r.error(*checksum->node, fmt::format("checksum '{}' must be \"auto\", \"pseudo-header\" or "
+                                           "\"rfc9568\"",
+                                           checksum->value));
+    }
+  }
   instance.hooks = read_hooks(r);
   r.report_unknown_keys();
   return instance;

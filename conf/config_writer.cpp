@@ -85,6 +85,7 @@ void write_instance(std::string& out, const InstanceConfig& i) {
                      i.garp_count, duration(i.garp_interval), duration(i.garp_repeat),
                      duration(i.garp_refresh));
   out += fmt::format("on_vip_removed = {}\n", quoted(std::string(to_string(i.on_vip_removed))));
+  out += fmt::format("checksum = {}\n", quoted(std::string(to_string(i.checksum))));
   write_hooks(out, i.hooks);
 }
 

@@ -4,10 +4,8 @@
 
 namespace floatd::net {
 
-int Ipv4AdvertSocket::send(const Advert& advert) {
-  // keepalived and FRR expect the IPv4 pseudo-header in the checksum (see vrrp_packet.hpp).
-  const auto message = packet::encode(advert, socket_.source(), kVrrpGroupV4,
-                                      packet::ChecksumVariant::PseudoHeader);
+int Ipv4AdvertSocket::send(const Advert& advert, packet::ChecksumVariant checksum) {
+  const auto message = packet::encode(advert, socket_.source(), kVrrpGroupV4, checksum);
   return socket_.send(message);
 }
 

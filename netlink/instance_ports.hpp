@@ -14,7 +14,7 @@ namespace floatd::net {
 class Ipv4AdvertSocket final : public floatd::AdvertSocket {
  public:
   explicit Ipv4AdvertSocket(VrrpSocket4& socket) : socket_(socket) {}
-  int send(const Advert& advert) override;
+  int send(const Advert& advert, packet::ChecksumVariant checksum) override;
 
  private:
   VrrpSocket4& socket_;

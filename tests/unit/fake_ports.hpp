@@ -9,9 +9,11 @@ namespace floatd::testing {
 
 struct FakeAdvertSocket : AdvertSocket {
   std::vector<Advert> sent;
+  std::vector<packet::ChecksumVariant> checksums;  // of each sent advert
   int error = 0;
-  int send(const Advert& advert) override {
+  int send(const Advert& advert, packet::ChecksumVariant checksum) override {
     sent.push_back(advert);
+    checksums.push_back(checksum);
     return error;
   }
 };

@@ -199,3 +199,14 @@ TEST_CASE("config: on_vip_removed is restore (default) or fault") {
   CHECK(format_config(accept(instance("web", 51, "on_vip_removed = \"fault\"")))
             .find("on_vip_removed = \"fault\"") != std::string::npos);
 }
+
+TEST_CASE("config: checksum is auto (default), pseudo-header or rfc9568") {
+  CHECK(accept(instance("web", 51)).instances[0].checksum == ChecksumMode::Auto);
+  CHECK(accept(instance("web", 51, "checksum = \"rfc9568\"")).instances[0].checksum ==
+        ChecksumMode::Rfc9568);
+  CHECK(accept(instance("web", 51, "checksum = \"pseudo-header\"")).instances[0].checksum ==
+        ChecksumMode::PseudoHeader);
+  CHECK(errors_of(instance("web", 51, "checksum = \"crc\"")) ==
+        std::vector<std::string>{"t.toml:6:12: instance 'web': checksum 'crc' must be \"auto\", "
+                                 "\"pseudo-header\" or \"rfc9568\""});
+}

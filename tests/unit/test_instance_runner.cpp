@@ -247,3 +247,39 @@ TEST_CASE("runner: a VIP removed while not MASTER is none of our business") {
   f.runner->address_removed(kVip);
   CHECK(f.addresses.log.empty());
 }
+
+TEST_CASE("runner: checksum auto answers in the variant of the speaker it heard last") {
+  Fixture f(200);
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  CHECK(f.socket.checksums.back() == packet::ChecksumVariant::PseudoHeader);  // nobody heard yet
+  Advert lower;
+  lower.vrid = 51;
+  lower.priority = 100;
+  lower.max_advert_interval = Centiseconds(1);
+  lower.addresses = {kVip.address};
+  // An RFC 9568 speaker claims MASTER: our immediate answer uses its variant.
+  f.runner->advert_received(*IpAddress::parse("192.0.2.9"), lower,
+                            packet::ChecksumVariant::NoPseudoHeader);
+  CHECK(f.socket.checksums.back() == packet::ChecksumVariant::NoPseudoHeader);
+}
+
+TEST_CASE("runner: a configured checksum variant is used whatever peers send") {
+  Fixture f(200);
+  InstanceSettings settings = f.runner->settings();
+  settings.checksum = packet::ChecksumVariant::PseudoHeader;
+  ElectionConfig election;
+  election.vrid = 51;
+  election.priority = 200;
+  election.advert_interval = 10ms;
+  f.runner->reconfigure(settings, election);
+  f.runner->start(true, {});
+  REQUIRE(f.run_until([&] { return f.state() == State::Master; }));
+  Advert lower;
+  lower.vrid = 51;
+  lower.priority = 100;
+  lower.max_advert_interval = Centiseconds(1);
+  f.runner->advert_received(*IpAddress::parse("192.0.2.9"), lower,
+                            packet::ChecksumVariant::NoPseudoHeader);
+  CHECK(f.socket.checksums.back() == packet::ChecksumVariant::PseudoHeader);
+}
