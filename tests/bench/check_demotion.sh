@@ -4,18 +4,25 @@
 # FILE`; n2 (priority 100) tracks nothing; 100 ms adverts; a client pings the VIP every
 # BENCH_PROBE_MS (2 ms) and tcpdump in its namespace records the adverts and the echo
 # replies with their source MAC (kernel timestamps). Per trial: n1 starts and takes the VIP
-# (once its check has risen), n2 starts and logs BACKUP, 0.5 s of baseline, then FILE is
-# removed (t = 0): the check starts to fail. Measured from the capture:
+# (once its check has risen), n2 starts and logs BACKUP, 0.5 s of baseline + a random
+# part of one check interval (a random phase against the check's runs), then FILE is
+# removed (t = 0): the check starts to fail. Once n2 alone holds the VIP, 0.3 s + again a
+# random part of one interval, and FILE is recreated. Measured from the capture:
 #   total_ms     t = 0 -> the client's first echo reply from n2's MAC (the issue's metric)
 #   detect_ms    t = 0 -> n1's first advert with a priority below 150 (50, or 0 when it
 #                hands over): the check's interval x fall, its phase, the agent's reaction
 #   handover_ms  that advert -> n2's first reply: the election's part (skew time, 60.9 ms,
-#                after a priority-0 advert; else n2 waits out its master-down interval,
-#                360.9 ms after n1's last priority-150 advert)
-#   since_full_ms  n1's last priority-150 advert -> n2's first reply (the same wait, from
-#                the advert n2's timer counts from: 360.9 ms + what the agents add when n2
-#                has to wait; independent of when the agent sends its demoted advert)
-#   prio0        1 if n1 sent a priority-0 advert between t = 0 and n2's first reply
+#                after a priority-0 advert, and for floatd's n2 also after an advert of
+#                its master demoted below n2's priority; else (keepalived, RFC 5798 6.4.2:
+#                the lower-priority advert is discarded) n2 waits out its master-down
+#                interval, 360.9 ms after n1's last priority-150 advert)
+#   since_full_ms  n1's last priority-150 advert -> n2's first reply: when n2 waits out
+#                its master-down interval, that wait from the advert n2's timer counts
+#                from (360.9 ms + what the agents add; independent of when the agent sends
+#                its demoted advert); when n2 takes over at its skew time, the gap to the
+#                demoted advert (< 1 advert interval) + the skew time + the takeover
+#   prio0        1 if n1 sent a priority-0 advert between t = 0 and n2's first reply (0
+#                with weight -100 even when n2 takes over at once: n1 advertises 50)
 #   outage_ms    the client's longest gap between two echo replies in that window
 #   duplicates   vip_probe's duplicate replies over the whole trial
 #   recovery_ms  FILE recreated -> the client's first reply from n1 again (rise, then n1
@@ -50,6 +57,9 @@ chmod 0711 "$E2E_WORK"
 HEALTH="$E2E_WORK/health"
 mkdir -m 0755 "$HEALTH"
 OK_FILE="$HEALTH/n1.ok"
+
+random_ms() { echo $(((RANDOM * 32768 + RANDOM) % $1)); } # 0 .. $1 - 1
+sec_of_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
 mac_of() { ip -n "${NODE_NS[$1]}" -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\) .*/\1/p'; }
 MAC_N1=$(mac_of n1)
@@ -102,7 +112,11 @@ trial() {
     'ip proto 112 or (icmp and src host '"$VIP"')' >"$cap" 2>"$cap.err" &
   cap_pid=$!
   wait_until 5 grep -q 'listening on' "$cap.err" || log "$case $speaker #$n: tcpdump not ready"
-  sleep 0.5 # baseline: longer than n2's master-down interval (a deaf n2 would take the VIP)
+  # Baseline: longer than n2's master-down interval (a deaf n2 would take the VIP), plus a
+  # random part of one check interval, so that t = 0 falls at a random phase of the check's
+  # runs (the start-up waits alone need not spread it over a whole interval).
+  local base_ms=$((500 + $(random_ms "$ival")))
+  sleep "$(sec_of_ms "$base_ms")"
   holders_are n1 ||
     { abort_trial "$case" "$speaker" "$n" split_brain "split brain before the removal" "$cap_pid"; return 1; }
 
@@ -113,7 +127,12 @@ trial() {
     { abort_trial "$case" "$speaker" "$n" no_takeover "n2 did not become the only holder within $fall_s s" "$cap_pid"; return 1; }
   wait_until 3 _client_reaches_vip ||
     { abort_trial "$case" "$speaker" "$n" no_client_reply "no reply after the takeover" "$cap_pid"; return 1; }
-  sleep 0.3 # n2's replies in the capture
+  # n2's replies in the capture; then a random part of one check interval: n2's takeover
+  # follows a run of n1's check by a fixed time (the fall, then the handover), and without
+  # it FILE would come back at the same phase of the check's runs in every trial, which
+  # locks "back" (rise x interval) to the handover time modulo the interval.
+  local hold_ms=$((300 + $(random_ms "$ival")))
+  sleep "$(sec_of_ms "$hold_ms")"
 
   # Back to the start: the check rises again and n1 preempts n2 (bounded).
   local t_back=$EPOCHREALTIME
@@ -173,7 +192,7 @@ trial() {
   [[ "$recovery" == - ]] || record "$case" "$speaker" "$n" recovery_ms "$recovery"
   log "$case $speaker #$n: removal -> n2 answers $total ms (demoted advert after $detect ms," \
     "then $handover ms; $since_full ms after its last priority-150 advert; priority-0 advert: $prio0); outage $outage ms; duplicates $PROBE_DUPLICATES;" \
-    "n1 answers again $recovery ms after the file is back"
+    "n1 answers again $recovery ms after the file is back (baseline $base_ms ms; FILE back $hold_ms ms after the takeover was seen)"
 }
 
 failures=0 runs=0
