@@ -1,7 +1,5 @@
 #include "agent/advert_dispatcher.hpp"
 
-#include <bit>
-
 #include <spdlog/spdlog.h>
 
 #include "agent/logging.hpp"
@@ -35,15 +33,28 @@ void AdvertDispatcher::receive(std::span<const std::uint8_t> datagram) {
   handler->second(decoded);
 }
 
-// A flood of bad packets must not flood the log: the 1st, 2nd, 4th, 8th... drop of each
-// reason is logged, with the running count.
+// A flood of bad packets must not flood the log: the first drop of each reason is logged at
+// once (with its detail: what an operator looks for), then at most one line per reason every
+// kDropLogInterval, written by the next drop after it, with the drops since the previous line.
+// (Time, not counts: a per-lifetime count schedule such as 1, 2, 4, 8... writes a dozen lines
+// per reason within a second of a flood, then goes silent for ever longer.) The counters in
+// `floatctl metrics` have every drop.
 void AdvertDispatcher::drop(packet::DropReason reason, const std::string& detail) {
   drops_.count(reason);
   const auto n = drops_[reason];
-  if (std::has_single_bit(n)) {
+  auto& last = drop_log_[static_cast<std::size_t>(reason)];
+  const auto now = std::chrono::steady_clock::now();
+  if (last.logged_at && now - *last.logged_at < kDropLogInterval) return;
+  if (!last.logged_at) {
     log_->warn("{}: dropped advert: {}{} ({} so far)", interface_name_, packet::to_string(reason),
                detail, n);
+  } else {
+    const auto since = std::chrono::duration_cast<std::chrono::seconds>(now - *last.logged_at);
+    log_->warn("{}: dropped advert: {}{} ({} so far, {} in the last {}s)", interface_name_,
+               packet::to_string(reason), detail, n, n - last.reported, since.count());
   }
+  last.logged_at = now;
+  last.reported = n;
 }
 
 }  // namespace floatd

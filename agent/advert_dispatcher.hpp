@@ -1,11 +1,14 @@
 // Receive path of one interface: decodes each datagram, drops and counts what is invalid
-// (per reason, log rate-limited), ignores our own adverts, remembers every speaker (also of
+// (per reason, log rate-limited in time), ignores our own adverts, remembers every speaker (also of
 // VRIDs we do not run) and hands the rest to the virtual router with that VRID.
 #pragma once
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -22,6 +25,8 @@ namespace floatd {
 class AdvertDispatcher {
  public:
   using Handler = std::function<void(const packet::Decoded&)>;
+  // At most one "dropped advert" line per drop reason per interval (the first one at once).
+  static constexpr std::chrono::seconds kDropLogInterval{60};
 
   AdvertDispatcher(std::string interface_name, IpAddress own_address);
 
@@ -39,6 +44,12 @@ class AdvertDispatcher {
   IpAddress own_address_;
   std::map<std::uint8_t, Handler> handlers_;
   packet::DropCounters drops_;
+  // Per drop reason: when its last log line was written, and how many drops it reported.
+  struct DropLog {
+    std::optional<std::chrono::steady_clock::time_point> logged_at;
+    std::uint64_t reported = 0;
+  };
+  std::array<DropLog, packet::kDropReasonCount> drop_log_{};
   PeerTable peers_;
   std::shared_ptr<spdlog::logger> log_;
 };

@@ -119,6 +119,58 @@ json state_change_to_json(const HistoryEntry& e) {
           {"peer", c.peer.empty() ? json(nullptr) : json(c.peer)}};
 }
 
+Access access_needed(const control::Request& request) {
+  return std::visit(
+      Overloaded{
+          [](const control::request::Resign&) { return Access::Change; },
+          [](const control::request::Maintenance&) { return Access::Change; },
+          [](const control::request::Reload& r) { return r.plan ? Access::Read : Access::Change; },
+          [](const control::request::Restart&) { return Access::Change; },
+          // status, peers, history, metrics, watch, config
+          [](const auto&) { return Access::Read; },
+      },
+      request);
+}
+
+std::string command_name(const control::Request& request) {
+  return std::visit(
+      Overloaded{
+          [](const control::request::Status&) -> std::string { return "status"; },
+          [](const control::request::Resign&) -> std::string { return "resign"; },
+          [](const control::request::Peers&) -> std::string { return "peers"; },
+          [](const control::request::History&) -> std::string { return "history"; },
+          [](const control::request::Metrics&) -> std::string { return "metrics"; },
+          [](const control::request::Watch&) -> std::string { return "watch"; },
+          [](const control::request::Maintenance& m) -> std::string {
+            return m.on ? "maintenance on" : "maintenance off";
+          },
+          [](const control::request::Reload& r) -> std::string {
+            return r.plan ? "reload --plan" : "reload";
+          },
+          [](const control::request::Config&) -> std::string { return "config"; },
+          [](const control::request::Restart&) -> std::string { return "restart"; },
+      },
+      request);
+}
+
+std::string access_refusal(const control::Request& request, std::optional<uid_t> peer_uid,
+                           uid_t own_uid) {
+  if (access_needed(request) == Access::Read) return "";
+  if (peer_uid && (*peer_uid == 0 || *peer_uid == own_uid)) return "";
+  const std::string who =
+      own_uid == 0 ? std::string("root (uid 0)")
+                   : fmt::format("root (uid 0) or floatd's user (uid {})", own_uid);
+  const std::string you = peer_uid ? fmt::format("you are uid {}", *peer_uid)
+                                   : std::string("your uid is unknown");
+  return fmt::format("{} needs {}: {}", command_name(request), who, you);
+}
+
+std::string access_refusal(std::string_view line, std::optional<uid_t> peer_uid, uid_t own_uid) {
+  const auto parsed = control::parse_request(line);
+  const auto* request = std::get_if<control::Request>(&parsed);
+  return request ? access_refusal(*request, peer_uid, own_uid) : "";
+}
+
 ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& ctx) {
   const auto parsed = control::parse_request(line);
   if (const auto* error = std::get_if<control::ParseError>(&parsed))

@@ -1,7 +1,10 @@
 // What floatd answers on its control socket: one request line in, one reply out.
 #pragma once
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +45,22 @@ control::InstanceStatus instance_status(const InstanceRunner& runner);
 nlohmann::json state_change_to_json(const HistoryEntry& entry);
 
 ControlServer::Reply handle_control_request(std::string_view line, const ControlContext& context);
+
+// Who may ask what. The control socket (0660, group floatd) tells its peer's uid
+// (SO_PEERCRED); a request that changes something (resign, maintenance on|off, reload
+// without --plan, restart) needs root (uid 0) or floatd's own effective uid; the rest
+// (status, peers, history, metrics, watch, config, reload --plan) only reads.
+enum class Access { Read, Change };
+Access access_needed(const control::Request& request);
+// "resign", "maintenance on", "reload --plan", ...: the request as floatctl spells it.
+std::string command_name(const control::Request& request);
+// "" when a peer with `peer_uid` (nullopt: unknown) may make `request` of a floatd running
+// as `own_uid`, else why not: "resign needs root (uid 0): you are uid 1000".
+std::string access_refusal(const control::Request& request, std::optional<uid_t> peer_uid,
+                           uid_t own_uid);
+// The same for a request line; one that does not parse is not refused here (the handler
+// answers with the parse error).
+std::string access_refusal(std::string_view line, std::optional<uid_t> peer_uid, uid_t own_uid);
 // The Prometheus text of `floatctl metrics` (and global.metrics_textfile).
 std::string metrics_text(const ControlContext& context);
 

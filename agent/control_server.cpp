@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -13,8 +14,11 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include "agent/control_commands.hpp"
 #include "agent/control_protocol.hpp"
+#include "agent/logging.hpp"
 #include "netlink/handles.hpp"
 
 namespace floatd {
@@ -46,26 +50,64 @@ void remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
   unlink(path.c_str());
 }
 
-void restrict_access(const std::string& path) {
-  if (chmod(path.c_str(), 0660) != 0) net::throw_errno("control socket " + path, "chmod");
-  if (const group* g = getgrnam("floatd")) {
-    if (chown(path.c_str(), 0, g->gr_gid) != 0) net::throw_errno("control socket " + path, "chown");
+// The group the socket file gets: "floatd" where that group exists.
+std::optional<gid_t> socket_group() {
+  if (const group* g = getgrnam("floatd")) return g->gr_gid;
+  return std::nullopt;
+}
+
+// The socket file is created under the group's filesystem gid (CAP_SETGID, which floatd keeps
+// while it is root: agent/privileges.hpp), so it is born with that group: chown afterwards
+// needs CAP_CHOWN or membership in the group, and a floatd started as root outside systemd
+// has neither once it dropped its capabilities (after a hitless restart). setfsgid is
+// per-thread and only what the file system sees of us, for the bind alone; when it is
+// refused (no CAP_SETGID), chown below may still work (a member of the group).
+class FsgidScope {
+ public:
+  explicit FsgidScope(std::optional<gid_t> gid) : active_(gid.has_value()) {
+    if (active_) saved_ = static_cast<gid_t>(setfsgid(*gid));
   }
+  ~FsgidScope() {
+    if (active_) setfsgid(saved_);
+  }
+  FsgidScope(const FsgidScope&) = delete;
+  FsgidScope& operator=(const FsgidScope&) = delete;
+
+ private:
+  bool active_;
+  gid_t saved_ = 0;
+};
+
+void restrict_access(const std::string& path, std::optional<gid_t> group) {
+  if (chmod(path.c_str(), 0660) != 0) net::throw_errno("control socket " + path, "chmod");
+  if (!group) return;
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && st.st_gid == *group) return;
+  if (chown(path.c_str(), static_cast<uid_t>(-1), *group) != 0)
+    net::throw_errno("control socket " + path, "chown");
 }
 
 }  // namespace
 
 ControlServer::ControlServer(struct ev_loop* loop, std::string path, Handler handler)
-    : loop_(loop), path_(std::move(path)), handler_(std::move(handler)) {
+    : loop_(loop),
+      path_(std::move(path)),
+      handler_(std::move(handler)),
+      own_uid_(geteuid()),
+      log_(subsystem_logger("floatd")) {
   const auto addr = socket_address(path_);
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
   remove_stale_socket(path_, addr);
   listen_fd_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (listen_fd_.get() < 0) net::throw_errno("control socket", "socket");
-  if (bind(listen_fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
-    net::throw_errno("control socket " + path_, "bind");
-  restrict_access(path_);
+  const auto group = socket_group();
+  {
+    FsgidScope as_group(group);
+    if (bind(listen_fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+      net::throw_errno("control socket " + path_, "bind");
+  }
+  restrict_access(path_, group);
   if (listen(listen_fd_.get(), 16) != 0) net::throw_errno("control socket " + path_, "listen");
   ev_io_init(&accept_io_, on_accept, listen_fd_.get(), EV_READ);
   accept_io_.data = this;
@@ -90,6 +132,13 @@ void ControlServer::accept_all() {
     auto& c = connections_.emplace_back();
     c.server = this;
     c.fd = std::move(fd);
+    ucred peer{};
+    socklen_t length = sizeof peer;
+    if (getsockopt(c.fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &length) == 0 &&
+        length == sizeof peer) {
+      c.peer_uid = peer.uid;
+      c.peer_pid = peer.pid;
+    }
     ev_io_init(&c.io, on_connection_io, c.fd.get(), EV_READ);
     c.io.data = &c;
     ev_io_start(loop_, &c.io);
@@ -125,9 +174,15 @@ void ControlServer::read_request(Connection& c) {
     if (c.input.size() <= control::kMaxRequestBytes) return;  // wait for the rest of the line
     c.output = control::error_response("request too long") + "\n";
   } else {
-    auto reply = handler_(std::string_view(c.input).substr(0, newline));
-    c.output = std::move(reply.line) + "\n";
-    c.subscribed = reply.subscribe;
+    const auto line = std::string_view(c.input).substr(0, newline);
+    if (auto refusal = access_refusal(line, c.peer_uid, own_uid_); !refusal.empty()) {
+      log_->warn("control socket: refused a request of pid {}: {}", c.peer_pid, refusal);
+      c.output = control::error_response(refusal) + "\n";
+    } else {
+      auto reply = handler_(line);
+      c.output = std::move(reply.line) + "\n";
+      c.subscribed = reply.subscribe;
+    }
     c.input.clear();
   }
   if (c.subscribed) ev_timer_stop(loop_, &c.deadline);  // watchers stay as long as they like

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "agent/logging.hpp"
 #include "agent/control_client.hpp"
 #include "agent/handoff.hpp"
+#include "agent/privileges.hpp"
 #include "conf/config_diff.hpp"
 #include "conf/config_loader.hpp"
 #include "conf/config_writer.hpp"
@@ -130,6 +132,33 @@ void exec_new_floatd(const std::string& executable, char** argv) {
   execv(executable.c_str(), argv);
 }
 
+// Least privilege (agent/privileges.hpp): what a later execve may gain is limited before
+// the daemon starts anything; its own capabilities once it has opened everything.
+// A failure is logged, not fatal: floatd then runs as it was started.
+std::optional<floatd::privileges::Plan> limit_exec_privileges(spdlog::logger& log) {
+  namespace priv = floatd::privileges;
+  priv::Plan plan;
+  try {
+    plan = priv::make_plan(priv::read_current(), geteuid() == 0);
+  } catch (const std::exception& e) {
+    log.error("privileges: cannot read our capabilities ({}); keeping them all", e.what());
+    return std::nullopt;
+  }
+  if (auto error = priv::limit_exec(plan); !error.empty()) log.error("privileges: {}", error);
+  return plan;
+}
+
+void drop_privileges(const std::optional<floatd::privileges::Plan>& plan, spdlog::logger& log) {
+  namespace priv = floatd::privileges;
+  if (!plan) return;
+  if (auto error = priv::drop(*plan); !error.empty()) log.error("privileges: {}", error);
+  try {
+    log.info("privileges: {}", priv::summary(priv::read_current(), *plan));
+  } catch (const std::exception& e) {
+    log.error("privileges: cannot read our capabilities: {}", e.what());
+  }
+}
+
 // Runs the daemon until it stops. A hitless restart execs the new floatd; should that
 // fail, the VIPs must not be left without an agent: resume in this process instead.
 int run_daemon(floatd::conf::Config config, const Options& options,
@@ -142,11 +171,13 @@ int run_daemon(floatd::conf::Config config, const Options& options,
     for (;;) {
       const auto handoff =
           floatd::take_handoff(handoff_file, getpid(), std::chrono::system_clock::now());
+      const auto privileges = limit_exec_privileges(*log);
       floatd::Daemon::Exit exit;
       {
         floatd::Daemon daemon(loop, config, state_log, handoff ? &*handoff : nullptr);
         log->info("floatd {} {} with {} instance(s) from {}", FLOATD_VERSION,
                   handoff ? "resumed" : "started", config.instances.size(), options.config_path);
+        drop_privileges(privileges, *log);
         exit = daemon.run();
       }
       if (exit == floatd::Daemon::Exit::Stopped) break;
