@@ -135,17 +135,7 @@ GlobalConfig SchemaReader::read_global(const toml::value& table) {
 InstanceConfig SchemaReader::read_instance(const toml::value& table, std::size_t number) {
   TableReader r(table, fmt::format("instance #{}", number), diagnostics_);
   InstanceConfig instance;
-  if (auto name = r.string("name", Need::kRequired)) {
-    if (!valid_object_name(name->value)) {
-      r.error(*name->node, fmt::format("name '{}' is invalid (1..{} characters from "
-                                       "A-Z a-z 0-9 _ . -)",
-                                       name->value, kMaxObjectNameLength));
-    } else {
-      r.set_context(fmt::format("instance '{}'", name->value));
-      instance.name = name->value;
-      claim_name(instance_lines_, r, *name, "instance");
-    }
-  }
+  instance.name = read_object_name(r, instance_lines_, "instance");
   if (auto interface = r.string("interface", Need::kRequired)) {
     if (!valid_interface_name(interface->value)) {
       r.error(*interface->node, fmt::format("interface '{}' is not a valid interface name "
@@ -251,6 +241,21 @@ void SchemaReader::read_garp(TableReader& r, InstanceConfig& instance) {
       instance.garp_refresh = refresh->value;
     }
   }
+}
+
+std::string SchemaReader::read_object_name(TableReader& r, FirstLines& first_lines,
+                                           std::string_view kind) {
+  const auto name = r.string("name", Need::kRequired);
+  if (!name) return {};
+  if (!valid_object_name(name->value)) {
+    r.error(*name->node, fmt::format("name '{}' is invalid (1..{} characters from "
+                                     "A-Z a-z 0-9 _ . -)",
+                                     name->value, kMaxObjectNameLength));
+    return {};
+  }
+  r.set_context(fmt::format("{} '{}'", kind, name->value));
+  claim_name(first_lines, r, *name, kind);
+  return name->value;
 }
 
 // Records where a name was first defined; a later definition is reported at its name.

@@ -11,17 +11,7 @@ namespace floatd::conf {
 GroupConfig SchemaReader::read_group(const toml::value& table, std::size_t number) {
   TableReader r(table, fmt::format("group #{}", number), diagnostics_);
   GroupConfig group;
-  if (auto name = r.string("name", Need::kRequired)) {
-    if (!valid_object_name(name->value)) {
-      r.error(*name->node, fmt::format("name '{}' is invalid (1..{} characters from "
-                                       "A-Z a-z 0-9 _ . -)",
-                                       name->value, kMaxObjectNameLength));
-    } else {
-      r.set_context(fmt::format("group '{}'", name->value));
-      group.name = name->value;
-      claim_name(group_lines_, r, *name, "group");
-    }
-  }
+  group.name = read_object_name(r, group_lines_, "group");
   read_group_members(r, group);
   group.hooks = read_hooks(r);
   r.report_unknown_keys();

@@ -54,6 +54,9 @@ class SchemaReader {
   // An argv: a non-empty array of strings whose first entry is an absolute path.
   std::vector<std::string> read_argv(TableReader& r, const Field<const toml::array*>& argv,
                                      std::string_view key);
+  // The `name` of an instance or group (valid_object_name), which becomes the reader's
+  // context ("instance 'web'") and is claimed; "" when missing or invalid (reported).
+  std::string read_object_name(TableReader& r, FirstLines& first_lines, std::string_view kind);
   // Records where a name was first defined; a later definition is reported at its name.
   void claim_name(FirstLines& first_lines, TableReader& r, const Field<std::string>& name,
                   std::string_view kind);
